@@ -1,0 +1,157 @@
+"""The `contactbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.context import BotContext, open_context
+from storage.contacts import IdsTaken
+from storage.database import DatabaseUnavailable
+from storage.exchange import ImportProblem, read_records, write_csv, write_json
+from storage.migrate import upgrade
+
+log = logging.getLogger("contactbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and option."""
+    parser = argparse.ArgumentParser(
+        prog="contactbot", description="Collects the municipality's international contacts from chat."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="serve Slack over HTTP (and Socket Mode if SLACK_APP_TOKEN is set)")
+    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="do not post the weekly digest from this process"
+    )
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
+    db_commands.add_parser("upgrade", help="create or upgrade the database schema")
+
+    export = commands.add_parser("export", help="write every contact as CSV or JSON")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--from", dest="start", type=_date, help="first meeting date, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", type=_date, help="last meeting date, YYYY-MM-DD")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    imports = commands.add_parser("import", help="load contacts from an export (CSV or JSON)")
+    imports.add_argument("file", type=Path)
+
+    commands.add_parser("shell", help="try the commands at a local prompt, no Slack needed")
+    return parser
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        return _run(args, settings)
+    except ConfigError as problem:
+        print(f"contactbot: {problem}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable:
+        print("contactbot: the database did not answer (DATABASE_URL); nothing was changed.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        from bot.server import serve
+
+        settings.require_slack()
+        return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
+    context = _open(settings)
+    try:
+        if args.command == "db":
+            upgrade(context.db)
+            print("The database schema is up to date.")
+            return 0
+        if args.command == "export":
+            return _export(context, args)
+        if args.command == "import":
+            return _import(context, args.file)
+        if args.command == "shell":
+            from bot.shell import run_shell
+
+            return run_shell(context)
+    finally:
+        context.db.dispose()
+    return 2
+
+
+def _open(settings: Settings) -> BotContext:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return open_context(settings)
+    except DBAPIError as error:
+        raise ConfigError(
+            f"DATABASE_URL: cannot open the database ({type(error.orig).__name__}); check the URL and that the server runs."
+        ) from None
+
+
+def _export(context: BotContext, args: argparse.Namespace) -> int:
+    contacts = context.store.export(args.start, args.end)
+    writer = write_json if args.format == "json" else write_csv
+    if args.output is None:
+        count = writer(contacts, sys.stdout)
+    else:
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        with args.output.open("w", encoding=encoding, newline="") as out:
+            count = writer(contacts, out)
+        print(f"Wrote {count} contacts to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def _import(context: BotContext, path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        print(f"contactbot: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print(f"contactbot: {path} is not UTF-8 text.", file=sys.stderr)
+        return 1
+    try:
+        records = read_records(text)
+        count = context.store.restore(records)
+    except ImportProblem as problem:
+        print(f"contactbot: {path}: {problem}; nothing was imported.", file=sys.stderr)
+        return 1
+    except IdsTaken as taken:
+        print(
+            f"contactbot: {path}: the database already has contacts with ids {taken}; "
+            "import into an empty database. Nothing was imported.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Imported {count} contacts from {path}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Settings from the environment and an optional `.env` file.
+
+A missing or malformed setting stops start-up with one line naming it (ConfigError);
+secrets are never part of any message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from handlers.i18n import LANGUAGES
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///contactbot.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting contactbot reads."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    database_timeout: float = 2.0
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Stockholm"))
+    language: str = "sv"
+    coordinators: frozenset[str] = frozenset()
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_command: str = "/kontakt"
+
+    def require_slack(self) -> None:
+        """Raise ConfigError unless the settings needed to serve Slack are there."""
+        if not self.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app.")
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-.")
+        if not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: copy the signing secret from the Slack app's Basic Information page."
+            )
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            raise ConfigError(
+                "SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp-."
+            )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment) over `.env`."""
+    values: dict[str, str] = {}
+    dotenv = env_file if env_file is not None else Path(".env")
+    if dotenv.is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        return value.strip() if value and value.strip() else None
+
+    return Settings(
+        database_url=_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        database_timeout=_positive_number("DATABASE_TIMEOUT", get("DATABASE_TIMEOUT"), 2.0),
+        timezone=_zone(get("TIMEZONE") or "Europe/Stockholm"),
+        language=_language(get("LANGUAGE") or "sv"),
+        coordinators=frozenset(
+            part.strip() for part in (get("COORDINATORS") or "").replace(";", ",").split(",") if part.strip()
+        ),
+        slack_bot_token=get("SLACK_BOT_TOKEN"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=get("SLACK_APP_TOKEN"),
+        slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+        slack_command=_command(get("SLACK_COMMAND") or "/kontakt"),
+    )
+
+
+def _database_url(value: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL: use sqlite:///contactbot.db or "
+            "postgresql+psycopg://user@host/dbname."
+        ) from None
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            "DATABASE_URL must point at SQLite (sqlite:///…) or PostgreSQL (postgresql+psycopg://…)."
+        )
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() not in {"psycopg", "psycopg2"}:
+        raise ConfigError("DATABASE_URL: use the psycopg driver, postgresql+psycopg://…")
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg2":
+        raise ConfigError("DATABASE_URL: psycopg2 is not installed; write postgresql+psycopg://…")
+    if url.get_backend_name() == "postgresql" and not url.database:
+        raise ConfigError(
+            "DATABASE_URL names no database: add it after the host, e.g. …@localhost/contactbot."
+        )
+    return value
+
+
+def _positive_number(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, e.g. 2.") from None
+    if not 0 < number <= 600:
+        raise ConfigError(f"{name} must be more than 0 and at most 600 seconds.")
+    return number
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TIMEZONE is not a time zone name: use one like Europe/Stockholm, not {value[:40]!r}."
+        ) from None
+
+
+def _language(value: str) -> str:
+    language = value.casefold().split("_")[0].split("-")[0]
+    if language not in LANGUAGES:
+        raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}.")
+    return language
+
+
+def _api_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/.")
+    return value if value.endswith("/") else value + "/"
+
+
+def _command(value: str) -> str:
+    command = value if value.startswith("/") else "/" + value
+    if len(command) < 2 or len(command) > 32 or any(ch.isspace() for ch in command):
+        raise ConfigError("SLACK_COMMAND must be one word starting with /, e.g. /kontakt.")
+    return command

@@ -1,0 +1,52 @@
+"""The running bot's shared parts: settings, database, store, handlers and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from handlers.commands import CommandHandler, Services
+from storage.contacts import ContactStore
+from storage.database import Database
+from storage.migrate import upgrade
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class BotContext:
+    """Everything a platform adapter needs to answer users."""
+
+    settings: Settings
+    db: Database
+    store: ContactStore
+    clock: Clock
+
+    def handler(self, command: str | None = None) -> CommandHandler:
+        """A command handler that names the command as `command` in help texts."""
+        services = Services(
+            store=self.store,
+            zone=self.settings.timezone,
+            clock=self.clock,
+            command=command or self.settings.slack_command,
+        )
+        return CommandHandler(services)
+
+    def is_coordinator(self, user_id: str) -> bool:
+        """Whether `user_id` is listed in COORDINATORS."""
+        return user_id in self.settings.coordinators
+
+
+def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool = True) -> BotContext:
+    """Connect to the database (creating or upgrading its schema) and build the context."""
+    db = Database(settings.database_url, settings.database_timeout)
+    if migrate:
+        upgrade(db)
+    return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)

@@ -1,0 +1,117 @@
+"""One asyncio process serving Slack over HTTP (FastAPI on uvicorn), and Socket Mode if configured."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, Settings
+from bot.context import BotContext, open_context
+from bot.slack_app import build_slack_app
+
+log = logging.getLogger(__name__)
+
+
+def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> FastAPI:
+    """The HTTP app: `POST /slack/events` for commands, forms and events; `GET /healthz`.
+
+    `identity` is the bot's `auth.test` answer when already known; otherwise the first
+    request asks for it.
+    """
+    slack = build_slack_app(context)
+    if identity is not None:
+        slack.identity.result = identity  # type: ignore[attr-defined]
+    slack_handler = AsyncSlackRequestHandler(slack)
+    settings = context.settings
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        socket_mode = None
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_mode = AsyncSocketModeHandler(slack, settings.slack_app_token)
+            await socket_mode.connect_async()
+            log.info("connected to Slack over Socket Mode")
+        try:
+            yield
+        finally:
+            if socket_mode is not None:
+                await socket_mode.close_async()
+
+    api = FastAPI(title="contactbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    api.state.context = context
+    api.state.slack = slack
+
+    @api.post("/slack/events")
+    async def slack_events(request: Request) -> Response:
+        return await slack_handler.handle(request)
+
+    @api.get("/healthz")
+    async def healthz() -> JSONResponse:
+        if context.db.ping():
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "degraded", "database": "unreachable"}, status_code=503)
+
+    return api
+
+
+def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> int:
+    """Run the bot until stopped; returns the exit status."""
+    from bot.logs import configure_logging
+
+    configure_logging(
+        [settings.slack_bot_token or "", settings.slack_signing_secret or "", settings.slack_app_token or ""]
+    )
+    listener = _bind(host, port)
+    identity = check_token(settings)
+    context = open_context(settings)
+    app = create_app(context, identity)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    log.info("serving on http://%s:%d/slack/events (database: %s)", host, port, context.db.backend)
+    server.run(sockets=[listener])
+    context.db.dispose()
+    return 0 if server.started else 1
+
+
+def check_token(settings: Settings) -> dict[str, Any] | None:
+    """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    try:
+        response = client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code in {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}:
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({code}).") from None
+        log.warning("Slack did not answer auth.test (%s); will ask again on the first request", code)
+        return None
+    except OSError as error:
+        log.warning("Slack is unreachable (%s); will ask again on the first request", type(error).__name__)
+        return None
+    log.info("connected to Slack as %s in %s", response.get("user"), response.get("team"))
+    return dict(response.data) if isinstance(response.data, dict) else None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror}).") from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener

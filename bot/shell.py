@@ -1,0 +1,80 @@
+"""`contactbot shell`: the slash command's commands at a local prompt."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.context import BotContext
+from bot.render import plain_text
+from handlers.i18n import _, use_language
+from handlers.replies import Caller, Reply
+
+_QUIT = {"quit", "exit", "avsluta", "q"}
+
+
+def shell_caller() -> Caller:
+    """The person at the terminal; they hold the database file, so they coordinate."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in a bare container
+        user = "shell"
+    return Caller(platform="shell", user_id=user, name=user, is_coordinator=True)
+
+
+def answer(context: BotContext, line: str, caller: Caller, out_dir: Path) -> str:
+    """The printed answer to one line typed at the prompt."""
+    command = context.settings.slack_command
+    text = line.strip()
+    for prefix in (command + " ", "/kontakt "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    if text in {command, "/kontakt"}:
+        text = ""
+    with use_language(context.settings.language):
+        reply = context.handler().handle(text, caller)
+        return _render(reply, out_dir)
+
+
+def _render(reply: Reply, out_dir: Path) -> str:
+    text = plain_text(reply.text)
+    if reply.attachment is not None:
+        path = out_dir / reply.attachment.filename
+        path.write_bytes(reply.attachment.content)
+        text += "\n" + _("Saved as {path}").format(path=path)
+    return text
+
+
+def run_shell(context: BotContext, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Read commands until end of input or `quit`; a prompt when at a terminal."""
+    caller = shell_caller()
+    interactive = stdin.isatty()
+    if interactive:
+        with use_language(context.settings.language):
+            stdout.write(
+                _(
+                    "contactbot shell: type what you would type in Slack, with or without "
+                    "{command} (help, log …, list). quit ends."
+                ).format(command=context.settings.slack_command)
+                + "\n"
+            )
+    out_dir = Path.cwd()
+    while True:
+        if interactive:
+            try:
+                line = input("kontakt> ")
+            except (EOFError, KeyboardInterrupt):
+                stdout.write("\n")
+                return 0
+        else:
+            line = stdin.readline()
+            if not line:
+                return 0
+        if line.strip().casefold() in _QUIT:
+            return 0
+        if not line.strip() and not interactive:
+            continue
+        stdout.write(answer(context, line, caller, out_dir) + "\n")
+        stdout.flush()

@@ -1,0 +1,154 @@
+"""The contact form as a Slack modal (Block Kit), and reading its submitted values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from handlers.countries import country_name
+from handlers.i18n import _, current_language
+from handlers.kinds import KINDS, kind_label
+from handlers.text import shorten
+from handlers.validation import LIMITS, field_label
+
+CALLBACK_ID = "contact_form"
+ACTION = "value"
+YOUTH_OPTION = "youth"
+_TEXT_FIELDS = ("org", "city", "person", "unit", "summary", "benefit", "followup")
+_MULTILINE = {"summary", "benefit", "followup"}
+ORDER = (
+    "org",
+    "country",
+    "kind",
+    "date",
+    "youth",
+    "unit",
+    "summary",
+    "benefit",
+    "followup",
+    "city",
+    "person",
+    "email",
+)
+_OPTIONAL = {"city", "person", "email", "unit", "benefit", "followup", "youth"}
+
+
+def _plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": shorten(text, limit), "emoji": True}
+
+
+def country_option(code: str) -> dict[str, Any]:
+    """One option of the country select: the name in the current language, the code as value."""
+    return {"text": _plain(f"{country_name(code, current_language())} ({code})"), "value": code}
+
+
+def contact_modal(values: dict[str, str], contact_id: int | None, hint: str = "") -> dict[str, Any]:
+    """The form to log a contact, or to edit `contact_id`, prefilled with `values`."""
+    title = _("Log a contact") if contact_id is None else _("Edit contact #{id}").format(id=contact_id)
+    blocks: list[dict[str, Any]] = []
+    if hint:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
+    for name in ORDER:
+        blocks.append(_input_block(name, values.get(name, "")))
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": json.dumps({"id": contact_id}),
+        "title": _plain(title, 24),
+        "submit": _plain(_("Save"), 24),
+        "close": _plain(_("Cancel"), 24),
+        "blocks": blocks,
+    }
+
+
+def _input_block(name: str, value: str) -> dict[str, Any]:
+    element: dict[str, Any]
+    if name in _TEXT_FIELDS:
+        element = {"type": "plain_text_input", "action_id": ACTION, "max_length": LIMITS[name]}
+        if name in _MULTILINE:
+            element["multiline"] = True
+        if value:
+            element["initial_value"] = value
+    elif name == "email":
+        element = {"type": "email_text_input", "action_id": ACTION}
+        if value:
+            element["initial_value"] = value
+    elif name == "country":
+        element = {
+            "type": "external_select",
+            "action_id": ACTION,
+            "min_query_length": 1,
+            "placeholder": _plain(_("Type a country, e.g. Finland")),
+        }
+        if value:
+            element["initial_option"] = country_option(value)
+    elif name == "kind":
+        options = [{"text": _plain(kind_label(kind)), "value": kind} for kind in KINDS]
+        element = {"type": "static_select", "action_id": ACTION, "options": options}
+        if value in KINDS:
+            element["initial_option"] = next(o for o in options if o["value"] == value)
+    elif name == "date":
+        element = {"type": "datepicker", "action_id": ACTION}
+        if value:
+            element["initial_date"] = value
+    else:  # youth
+        option = {"text": _plain(_("Children or young people take part")), "value": YOUTH_OPTION}
+        element = {"type": "checkboxes", "action_id": ACTION, "options": [option]}
+        if value == "yes":
+            element["initial_options"] = [option]
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": name,
+        "label": _plain(field_label(name), 2000),
+        "element": element,
+        "optional": name in _OPTIONAL,
+    }
+    if name == "summary":
+        block["hint"] = _plain(_("What the contact was about, in a few sentences."), 2000)
+    if name == "benefit":
+        block["hint"] = _plain(_("What both sides gain: the strategy asks for mutual benefit."), 2000)
+    return block
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """The form's fields as text, the way the inline command would give them."""
+    state = view.get("state", {}).get("values", {})
+    values: dict[str, str] = {}
+    for name in ORDER:
+        element = state.get(name, {}).get(ACTION, {})
+        kind = element.get("type")
+        if kind == "checkboxes":
+            chosen = element.get("selected_options") or []
+            values[name] = "yes" if any(o.get("value") == YOUTH_OPTION for o in chosen) else "no"
+        elif kind in {"external_select", "static_select"}:
+            option = element.get("selected_option") or {}
+            values[name] = option.get("value") or ""
+        elif kind == "datepicker":
+            values[name] = element.get("selected_date") or ""
+        elif element:
+            values[name] = element.get("value") or ""
+    return values
+
+
+def contact_id_of(view: dict[str, Any]) -> int | None:
+    """The contact an edit form is about, None for a new one."""
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get("id")
+    except (json.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def message_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only shows `text` (what the form saved)."""
+    return {
+        "type": "modal",
+        "title": _plain(title, 24),
+        "close": _plain(_("Close"), 24),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": shorten_block(text)}}],
+    }
+
+
+def shorten_block(text: str, limit: int = 3000) -> str:
+    """Text cut to fit one section block (Slack allows 3000 characters)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

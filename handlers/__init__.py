@@ -1,0 +1,1 @@
+"""Platform-neutral command logic: text in, a neutral reply out. No Slack or Teams here."""

@@ -1,0 +1,160 @@
+"""Reads what users type after the command: words, quoted text and key=value pairs.
+
+Chat clients often turn straight quotes into typographic ones (“…”, ”…”, „…“), so
+every one of those counts as a double quote. Apostrophes are left alone: they belong
+in text ("O'Brien", "didn't").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from handlers.i18n import _
+
+QUOTES = frozenset('"“”„«»')
+_KEY = re.compile(r"^([A-Za-zÅÄÖåäöÉé][A-Za-zÅÄÖåäöÉé_-]*)=(.*)$", re.DOTALL)
+
+# Every key a user may type -> the field it sets.
+FIELD_KEYS: dict[str, str] = {
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+    "organisationen": "org",
+    "country": "country",
+    "land": "country",
+    "city": "city",
+    "ort": "city",
+    "stad": "city",
+    "person": "person",
+    "kontaktperson": "person",
+    "email": "email",
+    "e-mail": "email",
+    "epost": "email",
+    "e-post": "email",
+    "kind": "kind",
+    "typ": "kind",
+    "youth": "youth",
+    "ungdom": "youth",
+    "unga": "youth",
+    "unit": "unit",
+    "enhet": "unit",
+    "förvaltning": "unit",
+    "date": "date",
+    "datum": "date",
+    "summary": "summary",
+    "sammanfattning": "summary",
+    "benefit": "benefit",
+    "nytta": "benefit",
+    "followup": "followup",
+    "follow-up": "followup",
+    "uppföljning": "followup",
+}
+
+# The keys shown in help and suggestions: English, then Swedish.
+SHOWN_KEYS = (
+    ("org", "org"),
+    ("country", "land"),
+    ("city", "ort"),
+    ("person", "person"),
+    ("email", "epost"),
+    ("kind", "typ"),
+    ("youth", "ungdom"),
+    ("unit", "enhet"),
+    ("date", "datum"),
+    ("summary", "sammanfattning"),
+    ("benefit", "nytta"),
+    ("followup", "uppföljning"),
+)
+
+
+class ParseError(Exception):
+    """What the user typed cannot be read; the message says what to fix."""
+
+
+@dataclass
+class Token:
+    """One word or quoted text; `key` is set for key=value tokens."""
+
+    text: str
+    key: str | None = None
+    quoted: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split `text` into tokens, keeping quoted text together.
+
+    Raises ParseError for an unbalanced quote.
+    """
+    tokens: list[Token] = []
+    current: list[str] = []
+    in_quotes = False
+    quoted = False
+    started = False
+    for char in text:
+        if char in QUOTES:
+            in_quotes = not in_quotes
+            quoted = True
+            started = True
+        elif char.isspace() and not in_quotes:
+            if started:
+                tokens.append(_token("".join(current), quoted))
+            current, quoted, started = [], False, False
+        else:
+            current.append(char)
+            started = True
+    if in_quotes:
+        raise ParseError(
+            _('A quote is not closed. Put text with spaces in straight quotes: summary="Two words".')
+        )
+    if started:
+        tokens.append(_token("".join(current), quoted))
+    return tokens
+
+
+def _token(raw: str, quoted: bool) -> Token:
+    match = _KEY.match(raw)
+    if match:
+        return Token(text=match.group(2), key=match.group(1).casefold(), quoted=quoted)
+    return Token(text=raw, quoted=quoted)
+
+
+@dataclass
+class FieldInput:
+    """Field values as typed (field name -> raw text), and the remaining free text."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    free_text: str = ""
+
+
+def read_fields(tokens: list[Token]) -> FieldInput:
+    """Sort tokens into known fields and free text.
+
+    Raises ParseError for an unknown key (suggesting the closest known one) or a key given twice.
+    """
+    result = FieldInput()
+    words: list[str] = []
+    for token in tokens:
+        if token.key is None:
+            words.append(token.text)
+            continue
+        name = FIELD_KEYS.get(token.key)
+        if name is None:
+            raise ParseError(unknown_key_message(token.key))
+        if name in result.values:
+            raise ParseError(_("{key} is given twice. Give each field once.").format(key=token.key))
+        result.values[name] = token.text
+    result.free_text = " ".join(w for w in words if w)
+    return result
+
+
+def unknown_key_message(key: str) -> str:
+    """'Unknown field x. Did you mean y?' with the list of fields."""
+    close = difflib.get_close_matches(key, list(FIELD_KEYS), n=1, cutoff=0.6)
+    keys = ", ".join(f"{en}/{sv}" if en != sv else en for en, sv in SHOWN_KEYS)
+    if close:
+        return _("Unknown field “{key}”. Did you mean {suggestion}? Fields: {keys}.").format(
+            key=key, suggestion=close[0], keys=keys
+        )
+    return _("Unknown field “{key}”. Fields: {keys}.").format(key=key, keys=keys)

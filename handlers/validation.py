@@ -1,0 +1,193 @@
+"""Turns typed field values into a contact's data, or says exactly what to fix.
+
+The same rules serve the inline command (`log org=… country=…`) and the form (modal),
+so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from handlers.countries import find_country
+from handlers.i18n import _
+from handlers.kinds import find_kind, kind_names
+from handlers.text import escape, tidy
+
+LIMITS: dict[str, int] = {
+    "org": 200,
+    "city": 100,
+    "person": 200,
+    "email": 254,
+    "unit": 100,
+    "summary": 3000,
+    "benefit": 2000,
+    "followup": 1000,
+}
+REQUIRED = ("org", "country", "summary")
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
+_YES = {"yes", "y", "ja", "j", "true", "1", "x", "on"}
+_NO = {"no", "n", "nej", "false", "0", "off", ""}
+_TODAY = {"today", "idag", "i dag"}
+_YESTERDAY = {"yesterday", "igår", "i går"}
+
+
+@dataclass
+class ContactData:
+    """A contact's fields after checking; None means "not given"."""
+
+    org: str | None = None
+    country: str | None = None
+    city: str | None = None
+    person: str | None = None
+    email: str | None = None
+    kind: str | None = None
+    youth: bool | None = None
+    unit: str | None = None
+    date: date | None = None
+    summary: str | None = None
+    benefit: str | None = None
+    followup: str | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields that were given, as a dict."""
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
+class InvalidFields(Exception):
+    """Field name -> what to fix; the contact was not stored."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def field_label(name: str) -> str:
+    """The field's name as shown to users."""
+    labels = {
+        "org": _("Organisation"),
+        "country": _("Country"),
+        "city": _("City"),
+        "person": _("Contact person"),
+        "email": _("Email"),
+        "kind": _("Kind"),
+        "youth": _("Children and youth"),
+        "unit": _("Unit"),
+        "date": _("Date"),
+        "summary": _("Summary"),
+        "benefit": _("Mutual benefit"),
+        "followup": _("Follow-up"),
+    }
+    return labels.get(name, name)
+
+
+def check_fields(values: dict[str, str], today: date, *, partial: bool = False) -> ContactData:
+    """Check every given value; raise InvalidFields naming each problem.
+
+    With `partial` (an edit), missing required fields are fine but clearing one is not.
+    """
+    data = ContactData()
+    errors: dict[str, str] = {}
+    for name, raw in values.items():
+        text = tidy(raw)
+        try:
+            setattr(data, name, _check_one(name, text, today))
+        except ValueError as problem:
+            errors[name] = str(problem)
+    for name in REQUIRED:
+        if name in errors:
+            continue
+        missing = getattr(data, name) is None
+        if missing and (not partial or name in values):
+            errors[name] = _required_message(name)
+    if errors:
+        raise InvalidFields(errors)
+    return data
+
+
+def _required_message(name: str) -> str:
+    if name == "org":
+        return _('The organisation is missing. Add org="Name of the organisation".')
+    if name == "country":
+        return _("The country is missing. Add country=FI (a code or a name, e.g. Finland or Litauen).")
+    return _('The summary is missing. Add summary="What the contact was about".')
+
+
+def _check_one(name: str, text: str, today: date) -> object:
+    if name == "youth":
+        return _check_youth(text)
+    if name == "date":
+        return _check_date(text, today)
+    if not text:
+        return None
+    limit = LIMITS.get(name)
+    if limit is not None and len(text) > limit:
+        raise ValueError(
+            _("{field} is {length} characters long; at most {limit} fit. Shorten it.").format(
+                field=field_label(name), length=len(text), limit=limit
+            )
+        )
+    if name == "country":
+        code = find_country(text)
+        if code is None:
+            raise ValueError(
+                _("Unknown country “{value}”. Use a code like FI or a name like Finland or Litauen.").format(
+                    value=escape(text)
+                )
+            )
+        return code
+    if name == "kind":
+        kind = find_kind(text)
+        if kind is None:
+            raise ValueError(
+                _("Unknown kind “{value}”. Use one of: {kinds}.").format(
+                    value=escape(text), kinds=kind_names()
+                )
+            )
+        return kind
+    if name == "email":
+        if not _EMAIL.match(text):
+            raise ValueError(
+                _("“{value}” is not an email address. Write it like name@example.org.").format(
+                    value=escape(text)
+                )
+            )
+        return text
+    return text
+
+
+def _check_youth(text: str) -> bool:
+    folded = text.casefold()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise ValueError(_("youth takes yes or no (ja/nej), not “{value}”.").format(value=escape(text)))
+
+
+def _check_date(text: str, today: date) -> date | None:
+    folded = text.casefold()
+    if not folded:
+        return None
+    if folded in _TODAY:
+        return today
+    if folded in _YESTERDAY:
+        return today - timedelta(days=1)
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            _("“{value}” is not a date. Write it as YYYY-MM-DD, e.g. {example}.").format(
+                value=escape(text), example=today.isoformat()
+            )
+        ) from None
+    if value > today:
+        raise ValueError(
+            _(
+                "The date {value} is in the future. Log contacts that have happened (today is {today})."
+            ).format(value=value.isoformat(), today=today.isoformat())
+        )
+    if value.year < 1900:
+        raise ValueError(_("The date {value} is too far back.").format(value=value.isoformat()))
+    return value

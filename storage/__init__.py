@@ -1,0 +1,1 @@
+"""Storage: the database models, connections, queries and migrations of contactbot."""

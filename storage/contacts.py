@@ -1,0 +1,313 @@
+"""Queries on contacts, organisations and user settings.
+
+Every method is one transaction; results are detached objects that stay readable
+after the session closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.database import Database
+from storage.folding import fold
+from storage.models import Contact, Organisation, UserSetting
+
+EDITABLE = (
+    "contact_date",
+    "country",
+    "city",
+    "person",
+    "email",
+    "kind",
+    "youth",
+    "unit",
+    "summary",
+    "benefit",
+    "followup",
+)
+
+
+@dataclass
+class NewContact:
+    """What is needed to store a contact."""
+
+    contact_date: date
+    organisation: str
+    country: str
+    kind: str
+    summary: str
+    logged_by: str
+    platform: str
+    youth: bool = False
+    city: str | None = None
+    person: str | None = None
+    email: str | None = None
+    unit: str | None = None
+    benefit: str | None = None
+    followup: str | None = None
+    logged_by_name: str | None = None
+
+
+class IdsTaken(Exception):
+    """Imported contacts would reuse ids that are already in the database."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(", ".join(map(str, ids[:10])))
+        self.ids = ids
+
+
+@dataclass
+class Page:
+    """Some contacts, and how many there are in all."""
+
+    contacts: list[Contact]
+    total: int
+
+
+class ContactStore:
+    """Reads and writes contacts in one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- organisations -------------------------------------------------------
+
+    def _organisation(self, session: Session, name: str, now: datetime) -> Organisation:
+        key = fold(name)[:200]
+        found = session.scalar(select(Organisation).where(Organisation.name_key == key))
+        if found is not None:
+            return found
+        try:
+            with session.begin_nested():
+                organisation = Organisation(name=name, name_key=key, created_at=now)
+                session.add(organisation)
+            return organisation
+        except IntegrityError:
+            # Another writer created it between our look-up and insert (PostgreSQL).
+            return session.scalars(select(Organisation).where(Organisation.name_key == key)).one()
+
+    # -- writing -------------------------------------------------------------
+
+    def add(self, new: NewContact, now: datetime, source_key: str | None = None) -> tuple[Contact, bool]:
+        """Store a contact; returns it and whether it is new.
+
+        With `source_key`, a second call with the same key returns the first contact
+        instead of storing another (a platform resending a form).
+        """
+        if source_key is not None:
+            existing = self._by_source_key(source_key)
+            if existing is not None:
+                return existing, False
+        try:
+            with self.db.session() as session:
+                contact = self._insert(session, new, now, source_key)
+                return contact, True
+        except IntegrityError:
+            if source_key is None:
+                raise
+            existing = self._by_source_key(source_key)
+            if existing is None:
+                raise
+            return existing, False
+
+    def _insert(self, session: Session, new: NewContact, now: datetime, source_key: str | None) -> Contact:
+        organisation = self._organisation(session, new.organisation, now)
+        contact = Contact(
+            contact_date=new.contact_date,
+            organisation=organisation,
+            country=new.country,
+            city=new.city,
+            person=new.person,
+            email=new.email,
+            kind=new.kind,
+            youth=new.youth,
+            unit=new.unit,
+            summary=new.summary,
+            benefit=new.benefit,
+            followup=new.followup,
+            logged_by=new.logged_by,
+            logged_by_name=new.logged_by_name,
+            platform=new.platform,
+            created_at=now,
+            updated_at=now,
+            source_key=source_key,
+        )
+        contact.search_text = _search_text(contact)
+        session.add(contact)
+        session.flush()
+        return contact
+
+    def _by_source_key(self, source_key: str) -> Contact | None:
+        with self.db.session() as session:
+            return session.scalar(select(Contact).where(Contact.source_key == source_key))
+
+    def update(self, contact_id: int, changes: dict[str, object], now: datetime) -> Contact | None:
+        """Change some fields of a contact (`organisation` takes a name); None if no such id."""
+        with self.db.session() as session:
+            contact = session.get(Contact, contact_id, with_for_update=True)
+            if contact is None:
+                return None
+            for name, value in changes.items():
+                if name == "organisation":
+                    contact.organisation = self._organisation(session, str(value), now)
+                elif name in EDITABLE:
+                    setattr(contact, name, value)
+                else:
+                    raise ValueError(f"not an editable field: {name}")
+            contact.updated_at = now
+            contact.search_text = _search_text(contact)
+            session.flush()
+            return contact
+
+    def withdraw(
+        self, contact_id: int, by: str, by_name: str | None, reason: str | None, now: datetime
+    ) -> Contact | None:
+        """Mark a contact withdrawn (it is kept, with who, when and why); None if no such id."""
+        with self.db.session() as session:
+            contact = session.get(Contact, contact_id, with_for_update=True)
+            if contact is None:
+                return None
+            if contact.withdrawn_at is None:
+                contact.withdrawn_at = now
+                contact.withdrawn_by = by
+                contact.withdrawn_by_name = by_name
+                contact.withdrawn_reason = reason
+                contact.updated_at = now
+            return contact
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, contact_id: int) -> Contact | None:
+        """One contact by id, withdrawn or not."""
+        with self.db.session() as session:
+            return session.get(Contact, contact_id)
+
+    def _page(self, condition: object, limit: int, offset: int) -> Page:
+        active = Contact.withdrawn_at.is_(None)
+        with self.db.session() as session:
+            total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
+            contacts = session.scalars(
+                select(Contact)
+                .where(active, condition)
+                .order_by(Contact.contact_date.desc(), Contact.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return Page(list(contacts), total)
+
+    def by_user(self, platform: str, user_id: str, limit: int = 20, offset: int = 0) -> Page:
+        """A user's own contacts, newest meeting first (withdrawn ones left out)."""
+        condition = (Contact.platform == platform) & (Contact.logged_by == user_id)
+        return self._page(condition, limit, offset)
+
+    def logged_between(self, start: datetime, end: datetime, limit: int = 20, offset: int = 0) -> Page:
+        """Contacts logged (created) in [start, end)."""
+        condition = (Contact.created_at >= start) & (Contact.created_at < end)
+        return self._page(condition, limit, offset)
+
+    def everything(self, limit: int = 20, offset: int = 0) -> Page:
+        """All contacts that are not withdrawn."""
+        return self._page(Contact.id.is_not(None), limit, offset)
+
+    def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
+        """Contacts whose organisation, person, city or summary contain every word."""
+        condition = Contact.id.is_not(None)
+        for word in words:
+            condition = condition & Contact.search_text.contains(fold(word), autoescape=True)
+        return self._page(condition, limit, offset)
+
+    def export(self, start: date | None = None, end: date | None = None) -> Iterator[Contact]:
+        """Every contact, withdrawn ones too, by id; optionally only meetings in [start, end]."""
+        statement = select(Contact).order_by(Contact.id)
+        if start is not None:
+            statement = statement.where(Contact.contact_date >= start)
+        if end is not None:
+            statement = statement.where(Contact.contact_date <= end)
+        with self.db.session() as session:
+            yield from session.scalars(statement.execution_options(yield_per=500))
+
+    def restore(self, records: list[dict[str, object]]) -> int:
+        """Insert exported contacts with every field as it was (ids too), in one transaction.
+
+        Raises IdsTaken when any of the ids is already in the database: nothing is written.
+        """
+        ids = [int(str(r["id"])) for r in records]
+        with self.db.session() as session:
+            taken = session.scalars(select(Contact.id).where(Contact.id.in_(ids))).all()
+            if taken:
+                raise IdsTaken(sorted(taken))
+            for record in records:
+                values = dict(record)
+                name = str(values.pop("organisation"))
+                created_at = values["created_at"]
+                assert isinstance(created_at, datetime)
+                contact = Contact(**values)
+                contact.organisation = self._organisation(session, name, created_at)
+                contact.search_text = _search_text(contact)
+                session.add(contact)
+                session.flush()
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                # Explicit ids do not move PostgreSQL's sequence; move it past them.
+                session.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('contacts', 'id'),"
+                        " (SELECT COALESCE(MAX(id), 1) FROM contacts))"
+                    )
+                )
+        return len(records)
+
+    # -- units ---------------------------------------------------------------
+
+    def default_unit(self, platform: str, user_id: str) -> str | None:
+        """The unit a user set as theirs, if any."""
+        with self.db.session() as session:
+            return session.scalar(
+                select(UserSetting.unit).where(
+                    UserSetting.platform == platform, UserSetting.user_id == user_id
+                )
+            )
+
+    def set_default_unit(self, platform: str, user_id: str, unit: str, now: datetime) -> None:
+        """Remember `unit` as the user's default."""
+        with self.db.session() as session:
+            setting = session.scalar(
+                select(UserSetting)
+                .where(UserSetting.platform == platform, UserSetting.user_id == user_id)
+                .with_for_update()
+            )
+            if setting is None:
+                try:
+                    with session.begin_nested():
+                        session.add(
+                            UserSetting(platform=platform, user_id=user_id, unit=unit, updated_at=now)
+                        )
+                    return
+                except IntegrityError:
+                    setting = session.scalars(
+                        select(UserSetting).where(
+                            UserSetting.platform == platform, UserSetting.user_id == user_id
+                        )
+                    ).one()
+            setting.unit = unit
+            setting.updated_at = now
+
+    def known_unit(self, name: str) -> str:
+        """The spelling already in use for a unit typed in another case, else `name`."""
+        with self.db.session() as session:
+            lowered = name.casefold()
+            for column in (Contact.unit, UserSetting.unit):
+                found = session.scalar(select(column).where(func.lower(column) == lowered).limit(1))
+                if found:
+                    return found
+        return name
+
+
+def _search_text(contact: Contact) -> str:
+    parts = [contact.organisation.name, contact.person, contact.city, contact.summary]
+    return fold(" ".join(p for p in parts if p))

@@ -1,0 +1,121 @@
+"""The database tables, in SQLAlchemy 2.0's typed ORM style."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC and always read back time-zone aware
+    (SQLite keeps no time zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class Organisation(Base):
+    """A counterpart organisation; `name_key` makes "Rovaniemen kaupunki" and
+    "rovaniemen  KAUPUNKI" one organisation."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organisation")
+
+
+class Contact(Base):
+    """One international contact, as logged by a member of staff.
+
+    Withdrawn contacts stay in the table, marked with who withdrew them and when:
+    public records are never silently deleted.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_date: Mapped[date] = mapped_column(Date)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(100))
+    person: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(20))
+    youth: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text)
+    benefit: Mapped[str | None] = mapped_column(Text)
+    followup: Mapped[str | None] = mapped_column(Text)
+    logged_by: Mapped[str] = mapped_column(String(100))
+    logged_by_name: Mapped[str | None] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_by_name: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # Folded (lower case, no accents) organisation, person, city and summary, so that
+    # "malmo" finds "Malmö" with a plain LIKE on every database.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Set when a contact comes from a form submission that the platform may resend;
+    # unique, so a resent submission finds the contact it already created.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts", lazy="joined")
+
+    __table_args__ = (
+        Index("ix_contacts_created_at", "created_at"),
+        Index("ix_contacts_logged_by", "logged_by"),
+    )
+
+
+class UserSetting(Base):
+    """What the bot remembers about a user: their default unit."""
+
+    __tablename__ = "user_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_user_settings_user"),)

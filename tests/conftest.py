@@ -1,0 +1,194 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when
+CONTACTBOT_TEST_DATABASE_URL is set), a controllable clock, the Slack stand-in and
+the real HTTP app on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
+
+from bot.config import Settings, load_settings
+from bot.context import BotContext, open_context
+from bot.server import create_app
+from handlers.replies import Caller
+from tests.slack_standin import SlackStandIn, start_standin
+
+PG_ENV = "CONTACTBOT_TEST_DATABASE_URL"
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-0000-secret-token"
+COORDINATOR = "UCOORD"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 26, 9, 30, tzinfo=UTC))
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for one test: its own SQLite file or PostgreSQL schema."""
+    base = _postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'contacts.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, standin: SlackStandIn) -> Settings:
+    return load_settings(
+        {
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "COORDINATORS": COORDINATOR,
+            "LANGUAGE": "en",
+        },
+        env_file=Path("/nonexistent/.env"),
+    )
+
+
+@pytest.fixture
+def context(settings: Settings, clock: FakeClock) -> Iterator[BotContext]:
+    ctx = open_context(settings, clock=clock)
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def swedish(context: BotContext) -> BotContext:
+    """The same bot, answering in Swedish."""
+    context.settings = replace(context.settings, language="sv")
+    return context
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    server = start_standin()
+    yield server
+    server.close()
+
+
+ALICE = Caller("slack", "UALICE", "alice")
+BOB = Caller("slack", "UBOB", "bob")
+COORD = Caller("slack", COORDINATOR, "coordinator", is_coordinator=True)
+
+
+@dataclass
+class RunningApp:
+    """The real HTTP app served by uvicorn on loopback, and a way to talk to it as Slack does."""
+
+    url: str
+    context: BotContext
+    standin: SlackStandIn
+    client: httpx.Client
+    secret: str = SIGNING_SECRET
+
+    def signed(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
+        """Headers that sign `body` exactly as Slack does."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(secret or self.secret).generate_signature(timestamp=stamp, body=body)
+        return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        all_headers = {"Content-Type": content_type}
+        all_headers.update(self.signed(body) if headers is None else headers)
+        return self.client.post(self.url + "/slack/events", content=body.encode(), headers=all_headers)
+
+    def command_body(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> str:
+        return urlencode(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "channel_id": "C0001",
+                "user_id": user,
+                "user_name": name,
+                "command": "/kontakt",
+                "text": text,
+                "response_url": self.standin.response_url(response),
+                "trigger_id": "1337.42.abcd",
+            }
+        )
+
+    def command(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> httpx.Response:
+        return self.post(self.command_body(text, user, name, response), "application/x-www-form-urlencoded")
+
+    def reply_to(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> str:
+        """Send a command and wait for the text it sends to the response URL."""
+        before = len(self.standin.calls_to(f"/response/{response}"))
+        answer = self.command(text, user, name, response)
+        assert answer.status_code == 200, answer.text
+        calls = self.standin.wait_for(f"/response/{response}", before + 1)
+        return calls[before].body["text"]
+
+    def interaction(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", headers)
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(512)
+    return sock
+
+
+@pytest.fixture
+def app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
+    """uvicorn serving the real FastAPI app; the socket listens before the thread starts,
+    so requests simply queue until the server accepts them."""
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(create_app(context), log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    host, port = sock.getsockname()
+    with httpx.Client(timeout=10) as client:
+        yield RunningApp(f"http://{host}:{port}", context, standin, client)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()

@@ -1,0 +1,191 @@
+"""A stand-in for Slack's Web API and response URLs, served on loopback.
+
+It answers the methods contactbot calls, records every request, and can be told to
+fail a method a number of times (a status, an error code, a Retry-After header).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Call:
+    """One request the stand-in received."""
+
+    path: str
+    method: str
+    body: dict[str, Any]
+    raw: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    """How to answer one request instead of succeeding."""
+
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackStandIn:
+    """The server, its address and what it has seen."""
+
+    server: ThreadingHTTPServer
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    condition: threading.Condition = field(default_factory=threading.Condition)
+    counter: int = 0
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/response/{name}"
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """Answer the next calls of `method` with these failures, in order."""
+        self.failures.setdefault(method, []).extend(failures)
+
+    def calls_to(self, path: str) -> list[Call]:
+        with self.condition:
+            return [c for c in self.calls if c.path == path]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` calls to `path` have arrived (a Condition, not a sleep)."""
+        with self.condition:
+            ok = self.condition.wait_for(
+                lambda: len([c for c in self.calls if c.path == path]) >= count, timeout
+            )
+            found = [c for c in self.calls if c.path == path]
+        if not ok:
+            seen = sorted({c.path for c in self.calls})
+            raise AssertionError(f"expected {count} call(s) to {path}, got {len(found)}; saw {seen}")
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        try:
+            data = json.loads(raw or b"{}")
+            return data if isinstance(data, dict) else {"_": data}
+        except json.JSONDecodeError:
+            return {}
+    if "form-urlencoded" in content_type:
+        parsed = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
+        for key in ("view", "blocks", "metadata", "options"):
+            if key in parsed:
+                try:
+                    parsed[key] = json.loads(parsed[key])
+                except json.JSONDecodeError:
+                    pass
+        return parsed
+    return {}
+
+
+def start_standin() -> SlackStandIn:
+    """Start the stand-in on a free loopback port."""
+    standin: SlackStandIn
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def _handle(self, verb: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            parsed_url = urlparse(self.path)
+            path = parsed_url.path
+            body = _parse(raw, self.headers.get("Content-Type", ""))
+            if parsed_url.query:
+                body.update({k: v[0] for k, v in parse_qs(parsed_url.query).items()})
+            with standin.condition:
+                failures = standin.failures.get(path.removeprefix("/api/"), [])
+                failure = failures.pop(0) if failures else None
+                if failure is None:
+                    standin.counter += 1
+                    number = standin.counter
+            if failure is not None:
+                self._send_failure(failure)
+                with standin.condition:
+                    standin.calls.append(
+                        Call(path + "#failed", verb, body, raw, dict(self.headers.items()))
+                    )
+                    standin.condition.notify_all()
+                return
+            answer = self._answer(path, body, number)
+            with standin.condition:
+                standin.calls.append(Call(path, verb, body, raw, dict(self.headers.items())))
+                standin.condition.notify_all()
+            payload = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_failure(self, failure: Failure) -> None:
+            payload = json.dumps({"ok": False, "error": failure.error or "fatal_error"}).encode()
+            self.send_response(failure.status)
+            if failure.retry_after is not None:
+                self.send_header("Retry-After", str(failure.retry_after))
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _answer(self, path: str, body: dict[str, Any], number: int) -> dict[str, Any]:
+            method = path.removeprefix("/api/")
+            if method in standin.answers:
+                return standin.answers[method]
+            if method == "auth.test":
+                return {"ok": True, "url": "https://kommun.slack.com/", "team": "Kommunen",
+                        "user": "contactbot", "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"}
+            if method == "conversations.open":
+                return {"ok": True, "channel": {"id": "D0001"}}
+            if method == "files.getUploadURLExternal":
+                return {"ok": True, "upload_url": f"{standin.base_url}/upload/F{number}",
+                        "file_id": f"F{number}"}
+            if method == "files.completeUploadExternal":
+                files = body.get("files")
+                if isinstance(files, str):
+                    files = json.loads(files)
+                return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")}
+                                               for f in files or []]}
+            if method == "chat.postMessage":
+                return {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{number:06d}",
+                        "message": {"text": body.get("text")}}
+            if method == "conversations.history":
+                return {"ok": True, "messages": [], "has_more": False}
+            return {"ok": True}
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    standin = SlackStandIn(server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return standin
