@@ -150,7 +150,7 @@ class ContactStore:
     def update(self, contact_id: int, changes: dict[str, object], now: datetime) -> Contact | None:
         """Change some fields of a contact (`organisation` takes a name); None if no such id."""
         with self.db.session() as session:
-            contact = session.get(Contact, contact_id, with_for_update=True)
+            contact = _locked(session, contact_id)
             if contact is None:
                 return None
             for name, value in changes.items():
@@ -170,7 +170,7 @@ class ContactStore:
     ) -> Contact | None:
         """Mark a contact withdrawn (it is kept, with who, when and why); None if no such id."""
         with self.db.session() as session:
-            contact = session.get(Contact, contact_id, with_for_update=True)
+            contact = _locked(session, contact_id)
             if contact is None:
                 return None
             if contact.withdrawn_at is None:
@@ -306,6 +306,13 @@ class ContactStore:
                 if found:
                     return found
         return name
+
+
+def _locked(session: Session, contact_id: int) -> Contact | None:
+    # FOR UPDATE OF contacts: PostgreSQL refuses to lock the outer-joined organisation.
+    return session.scalar(
+        select(Contact).where(Contact.id == contact_id).with_for_update(of=Contact.__table__)
+    )
 
 
 def _search_text(contact: Contact) -> str:

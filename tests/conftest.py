@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -178,8 +179,8 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@pytest.fixture
-def app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
+@contextmanager
+def serve_app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
     """uvicorn serving the real FastAPI app; the socket listens before the thread starts,
     so requests simply queue until the server accepts them."""
     sock = _free_socket()
@@ -187,8 +188,16 @@ def app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     host, port = sock.getsockname()
-    with httpx.Client(timeout=10) as client:
-        yield RunningApp(f"http://{host}:{port}", context, standin, client)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        with httpx.Client(timeout=10) as client:
+            yield RunningApp(f"http://{host}:{port}", context, standin, client)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
+    with serve_app(context, standin) as running:
+        yield running
