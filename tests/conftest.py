@@ -58,6 +58,26 @@ def _postgres_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    url = _postgres_url()
+    return f"database: {'PostgreSQL ' + url if url else 'SQLite files'}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With a PostgreSQL URL given, an unreachable server fails the run instead of skipping."""
+    url = _postgres_url()
+    if url is None:
+        return
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001
+        pytest.exit(f"{PG_ENV} is set but PostgreSQL does not answer: {type(error).__name__}", returncode=3)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for one test: its own SQLite file or PostgreSQL schema."""
@@ -155,7 +175,9 @@ class RunningApp:
             }
         )
 
-    def command(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> httpx.Response:
+    def command(
+        self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1"
+    ) -> httpx.Response:
         return self.post(self.command_body(text, user, name, response), "application/x-www-form-urlencoded")
 
     def reply_to(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> str:

@@ -6,6 +6,7 @@ fail a method a number of times (a status, an error code, a Retry-After header).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -93,10 +94,8 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
         parsed = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
         for key in ("view", "blocks", "metadata", "options"):
             if key in parsed:
-                try:
+                with contextlib.suppress(json.JSONDecodeError):
                     parsed[key] = json.loads(parsed[key])
-                except json.JSONDecodeError:
-                    pass
         return parsed
     return {}
 
@@ -132,9 +131,7 @@ def start_standin() -> SlackStandIn:
             if failure is not None:
                 self._send_failure(failure)
                 with standin.condition:
-                    standin.calls.append(
-                        Call(path + "#failed", verb, body, raw, dict(self.headers.items()))
-                    )
+                    standin.calls.append(Call(path + "#failed", verb, body, raw, dict(self.headers.items())))
                     standin.condition.notify_all()
                 return
             answer = self._answer(path, body, number)
@@ -163,22 +160,35 @@ def start_standin() -> SlackStandIn:
             if method in standin.answers:
                 return standin.answers[method]
             if method == "auth.test":
-                return {"ok": True, "url": "https://kommun.slack.com/", "team": "Kommunen",
-                        "user": "contactbot", "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"}
+                return {
+                    "ok": True,
+                    "url": "https://kommun.slack.com/",
+                    "team": "Kommunen",
+                    "user": "contactbot",
+                    "team_id": "T0001",
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                }
             if method == "conversations.open":
                 return {"ok": True, "channel": {"id": "D0001"}}
             if method == "files.getUploadURLExternal":
-                return {"ok": True, "upload_url": f"{standin.base_url}/upload/F{number}",
-                        "file_id": f"F{number}"}
+                return {
+                    "ok": True,
+                    "upload_url": f"{standin.base_url}/upload/F{number}",
+                    "file_id": f"F{number}",
+                }
             if method == "files.completeUploadExternal":
                 files = body.get("files")
                 if isinstance(files, str):
                     files = json.loads(files)
-                return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")}
-                                               for f in files or []]}
+                return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files or []]}
             if method == "chat.postMessage":
-                return {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{number:06d}",
-                        "message": {"text": body.get("text")}}
+                return {
+                    "ok": True,
+                    "channel": body.get("channel"),
+                    "ts": f"1700000000.{number:06d}",
+                    "message": {"text": body.get("text")},
+                }
             if method == "conversations.history":
                 return {"ok": True, "messages": [], "has_more": False}
             return {"ok": True}

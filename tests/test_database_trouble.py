@@ -14,7 +14,9 @@ from tests.slack_standin import SlackStandIn
 LOG = 'log org="Tartu linn" country=EE summary="Kulturutbyte"'
 
 
-def test_a_locked_database_gets_not_saved_and_the_bot_keeps_serving(settings, clock: FakeClock, standin: SlackStandIn) -> None:
+def test_a_locked_database_gets_not_saved_and_the_bot_keeps_serving(
+    settings, clock: FakeClock, standin: SlackStandIn
+) -> None:
     quick = replace(settings, database_timeout=0.3)
     context = open_context(quick, clock=clock)
     locker = create_engine(settings.database_url)
@@ -42,9 +44,13 @@ def test_a_locked_database_gets_not_saved_and_the_bot_keeps_serving(settings, cl
         context.db.dispose()
 
 
-def test_an_unreachable_database_is_reported_by_healthz_and_in_replies(settings, clock: FakeClock, standin: SlackStandIn) -> None:
+def test_an_unreachable_database_is_reported_by_healthz_and_in_replies(
+    settings, clock: FakeClock, standin: SlackStandIn
+) -> None:
     # A PostgreSQL URL where no server listens: the bot still starts serving Slack.
-    down = replace(settings, database_url="postgresql+psycopg://postgres@127.0.0.1:9/contactbot", database_timeout=0.5)
+    down = replace(
+        settings, database_url="postgresql+psycopg://postgres@127.0.0.1:9/contactbot", database_timeout=0.5
+    )
     context = open_context(down, clock=clock, migrate=False)
     with serve_app(context, standin) as app:
         health = app.client.get(app.url + "/healthz")

@@ -65,7 +65,9 @@ def test_unsigned_wrongly_signed_and_stale_requests_get_401_and_change_nothing(a
 
 
 def test_bad_input_gets_a_clear_reply_and_stores_nothing(app: RunningApp) -> None:
-    text = app.reply_to('log org="Vilnius" country=Atlantis kind=party date=2099-01-01 email=nope summary="x"')
+    text = app.reply_to(
+        'log org="Vilnius" country=Atlantis kind=party date=2099-01-01 email=nope summary="x"'
+    )
     assert "Nothing was saved" in text
     assert "Unknown country “Atlantis”" in text
     assert "Unknown kind “party”" in text
@@ -88,12 +90,16 @@ def test_log_without_arguments_opens_the_form_with_the_trigger_id(app: RunningAp
     assert app.standin.calls_to("/response/r1") == []
 
 
-def submission(view_id: str, values: dict[str, object], user: str = "UALICE", metadata: str = '{"id": null}') -> dict:
+def submission(
+    view_id: str, values: dict[str, object], user: str = "UALICE", metadata: str = '{"id": null}'
+) -> dict:
     state: dict[str, dict] = {}
     for name, value in values.items():
         if name == "country" or name == "kind":
-            element = {"type": "external_select" if name == "country" else "static_select",
-                       "selected_option": {"value": value} if value else None}
+            element = {
+                "type": "external_select" if name == "country" else "static_select",
+                "selected_option": {"value": value} if value else None,
+            }
         elif name == "date":
             element = {"type": "datepicker", "selected_date": value}
         elif name == "youth":
@@ -108,14 +114,31 @@ def submission(view_id: str, values: dict[str, object], user: str = "UALICE", me
         "api_app_id": "A0001",
         "token": "legacy",
         "trigger_id": "1.2.3",
-        "view": {"id": view_id, "callback_id": "contact_form", "private_metadata": metadata,
-                 "type": "modal", "state": {"values": state}, "hash": "h"},
+        "view": {
+            "id": view_id,
+            "callback_id": "contact_form",
+            "private_metadata": metadata,
+            "type": "modal",
+            "state": {"values": state},
+            "hash": "h",
+        },
     }
 
 
-FORM = {"org": "Kauno miesto savivaldybė", "country": "LT", "kind": "school", "date": "2026-11-24",
-        "youth": True, "summary": "Skolutbyte för årskurs 8 🎉", "unit": "Barn och utbildning",
-        "benefit": None, "followup": None, "city": "Kaunas", "person": None, "email": None}
+FORM = {
+    "org": "Kauno miesto savivaldybė",
+    "country": "LT",
+    "kind": "school",
+    "date": "2026-11-24",
+    "youth": True,
+    "summary": "Skolutbyte för årskurs 8 🎉",
+    "unit": "Barn och utbildning",
+    "benefit": None,
+    "followup": None,
+    "city": "Kaunas",
+    "person": None,
+    "email": None,
+}
 
 
 def test_form_submission_stores_once_even_when_slack_resends_it(app: RunningApp) -> None:
@@ -192,9 +215,16 @@ def test_export_sends_a_csv_file_to_the_coordinator_only(app: RunningApp) -> Non
 
 
 def test_country_typeahead_matches_swedish_and_english_names(app: RunningApp) -> None:
-    payload = {"type": "block_suggestion", "block_id": "country", "action_id": "value", "value": "litau",
-               "team": {"id": "T0001"}, "user": {"id": "UALICE"}, "api_app_id": "A0001",
-               "view": {"id": "V1", "callback_id": "contact_form"}}
+    payload = {
+        "type": "block_suggestion",
+        "block_id": "country",
+        "action_id": "value",
+        "value": "litau",
+        "team": {"id": "T0001"},
+        "user": {"id": "UALICE"},
+        "api_app_id": "A0001",
+        "view": {"id": "V1", "callback_id": "contact_form"},
+    }
     answer = app.interaction(payload)
     assert [o["value"] for o in answer.json()["options"]] == ["LT"]
 

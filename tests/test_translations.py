@@ -1,0 +1,42 @@
+"""Every string a user can see has a Swedish translation with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def extracted() -> set[str]:
+    found: set[str] = set()
+    for package in ("handlers", "bot"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / package, keywords=KEYWORDS, comment_tags=()
+        ):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def swedish() -> dict[str, object]:
+    with (ROOT / "handlers/locale/sv/LC_MESSAGES/contactbot.po").open("rb") as source:
+        catalog = read_po(source, locale="sv")
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m for m in catalog if m.id}
+
+
+def test_every_message_has_a_swedish_translation() -> None:
+    catalog = swedish()
+    missing = sorted(m for m in extracted() if m not in catalog or not catalog[m].string or catalog[m].fuzzy)
+    assert missing == [], "run scripts/update-catalog and translate: " + "; ".join(missing[:5])
+
+
+def test_translations_keep_every_placeholder() -> None:
+    for msgid, message in swedish().items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(msgid)), msgid
