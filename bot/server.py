@@ -55,6 +55,9 @@ def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> F
 
     @api.post("/slack/events")
     async def slack_events(request: Request) -> Response:
+        # bolt answers a non-numeric timestamp with a 500; it is an unsigned request (401).
+        if not request.headers.get("x-slack-request-timestamp", "").isdigit():
+            return JSONResponse({"error": "invalid request"}, status_code=401)
         return await slack_handler.handle(request)
 
     @api.get("/healthz")

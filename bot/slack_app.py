@@ -70,9 +70,11 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
             bot_user_id=info.get("user_id"),
         )
 
+    # bolt gets a client without a token: the token reaches each request through
+    # `authorize`, and bolt warns about a token given both ways.
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
-        client=client,
+        client=AsyncWebClient(base_url=settings.slack_api_url),
         authorize=authorize,
         process_before_response=False,
     )

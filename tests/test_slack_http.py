@@ -58,6 +58,8 @@ def test_unsigned_wrongly_signed_and_stale_requests_get_401_and_change_nothing(a
     assert app.post(body, form, headers=app.signed(body, secret="not-the-secret")).status_code == 401
     stale = int(time.time()) - 6 * 60
     assert app.post(body, form, headers=app.signed(body, timestamp=stale)).status_code == 401
+    malformed = dict(app.signed(body), **{"X-Slack-Request-Timestamp": f"{time.time() - 400:.3f}"})
+    assert app.post(body, form, headers=malformed).status_code == 401
     tampered = app.signed(body)
     assert app.post(body.replace("FI", "SE"), form, headers=tampered).status_code == 401
     assert count_contacts(app) == 0
