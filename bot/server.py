@@ -48,6 +48,7 @@ def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> F
         finally:
             if socket_mode is not None:
                 await socket_mode.close_async()
+            await slack.adapter.close()  # type: ignore[attr-defined]
 
     api = FastAPI(title="contactbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     api.state.context = context

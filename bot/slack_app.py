@@ -11,10 +11,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
 from bot.slack_views import (
@@ -78,8 +80,9 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
         authorize=authorize,
         process_before_response=False,
     )
-    app.identity = identity  # type: ignore[attr-defined]
     adapter = SlackAdapter(context)
+    app.identity = identity  # type: ignore[attr-defined]
+    app.adapter = adapter  # type: ignore[attr-defined]
 
     app.command(settings.slack_command)(adapter.on_command)
     app.view_submission(CALLBACK_ID)(adapter.on_form_submitted)
@@ -98,6 +101,22 @@ class SlackAdapter:
     def __init__(self, context: BotContext) -> None:
         self.context = context
         self.language = context.settings.language
+        self._session: aiohttp.ClientSession | None = None
+
+    async def respond(self, response_url: str, text: str) -> None:
+        """An ephemeral message through the command's response URL, on one shared HTTP session
+        (bolt's `respond` opens a new session for every message)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        webhook = AsyncWebhookClient(response_url, session=self._session, timeout=10)
+        response = await webhook.send(text=text, response_type="ephemeral")
+        if response.status_code >= 300:
+            log.warning("response URL answered HTTP %d", response.status_code)
+
+    async def close(self) -> None:
+        """Close the shared HTTP session."""
+        if self._session is not None:
+            await self._session.close()
 
     def caller(self, user_id: str, name: str | None) -> Caller:
         """The Slack user as the handlers see them."""
@@ -107,13 +126,12 @@ class SlackAdapter:
         with use_language(self.language):
             return await asyncio.to_thread(function, *args)
 
-    async def on_command(
-        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """`/kontakt …`: ack at once, then answer through the response URL."""
         await ack()
         caller = self.caller(body.get("user_id", ""), body.get("user_name"))
         text = unescape(body.get("text") or "")
+        response_url = body.get("response_url", "")
         handler = self.context.handler()
         try:
             reply = await self._in_thread(handler.handle, text, caller)
@@ -121,13 +139,13 @@ class SlackAdapter:
                 return
             if reply.attachment is not None:
                 reply = await self._send_file(client, caller, reply)
-            await respond(text=shorten_block(reply.text, 3900), response_type="ephemeral")
+            await self.respond(response_url, shorten_block(reply.text, 3900))
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
             log.error("command reply failed: %s", type(error).__name__)
             with use_language(self.language):
                 message = _("Sorry, I could not answer just now. Please try again in a minute.")
             try:
-                await respond(text=message, response_type="ephemeral")
+                await self.respond(response_url, message)
             except Exception:  # noqa: BLE001
                 log.error("could not send the error reply either")
 

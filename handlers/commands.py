@@ -210,10 +210,7 @@ class CommandHandler:
 
     def _save_new(self, data: ContactData, caller: Caller, source_key: str | None) -> Reply:
         assert data.org and data.country and data.summary
-        now = self.services.clock()
-        default_unit = self.store.default_unit(caller.platform, caller.user_id)
-        unit = self.store.known_unit(data.unit) if data.unit else default_unit
-        contact, created = self.store.add(
+        added = self.store.add(
             NewContact(
                 contact_date=data.date or self._today(),
                 organisation=data.org,
@@ -224,28 +221,28 @@ class CommandHandler:
                 city=data.city,
                 person=data.person,
                 email=data.email,
-                unit=unit,
+                unit=data.unit,
                 benefit=data.benefit,
                 followup=data.followup,
                 logged_by=caller.user_id,
                 logged_by_name=caller.name,
                 platform=caller.platform,
             ),
-            now,
+            self.services.clock(),
             source_key,
         )
+        contact = added.contact
         lines = [
             _("Saved contact #{id}:").format(id=contact.id)
-            if created
+            if added.created
             else _("Contact #{id} was already saved:").format(id=contact.id),
             contact_line(contact),
         ]
-        if unit and default_unit is None:
-            self.store.set_default_unit(caller.platform, caller.user_id, unit, now)
+        if added.unit_remembered and contact.unit:
             lines.append(
-                _("{unit} is now your unit; your next contacts get it too.").format(unit=escape(unit))
+                _("{unit} is now your unit; your next contacts get it too.").format(unit=escape(contact.unit))
             )
-        elif not unit:
+        elif not contact.unit:
             lines.append(
                 _("Tip: set your unit once with `{c} unit NAME` and it is added to every contact.").format(
                     c=self.services.command
@@ -298,8 +295,6 @@ class CommandHandler:
         changes: dict[str, object] = {}
         for name in values:
             value = getattr(data, name)
-            if name == "unit" and value:
-                value = self.store.known_unit(value)
             if name == "youth":
                 value = bool(value)
             if name == "kind" and value is None:
@@ -453,8 +448,7 @@ class CommandHandler:
                 _("A unit name fits at most 100 characters; this one has {length}.").format(length=len(name)),
                 ok=False,
             )
-        unit = self.store.known_unit(name)
-        self.store.set_default_unit(caller.platform, caller.user_id, unit, self.services.clock())
+        unit = self.store.set_default_unit(caller.platform, caller.user_id, name, self.services.clock())
         return Reply(
             _("Your unit is now {unit}. Contacts you log get it unless you give another.").format(
                 unit=escape(unit)

@@ -7,7 +7,7 @@ after the session closes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text
@@ -54,6 +54,15 @@ class NewContact:
     logged_by_name: str | None = None
 
 
+@dataclass
+class Added:
+    """A stored contact; `created` is False when it had been stored before (a resent form)."""
+
+    contact: Contact
+    created: bool
+    unit_remembered: bool = False
+
+
 class IdsTaken(Exception):
     """Imported contacts would reuse ids that are already in the database."""
 
@@ -94,27 +103,37 @@ class ContactStore:
 
     # -- writing -------------------------------------------------------------
 
-    def add(self, new: NewContact, now: datetime, source_key: str | None = None) -> tuple[Contact, bool]:
-        """Store a contact; returns it and whether it is new.
+    def add(self, new: NewContact, now: datetime, source_key: str | None = None) -> Added:
+        """Store a contact in one transaction.
 
+        Without a unit, the user's default unit is used; a unit typed in another case
+        takes the spelling already in use, and becomes the user's default if they had none.
         With `source_key`, a second call with the same key returns the first contact
         instead of storing another (a platform resending a form).
         """
-        if source_key is not None:
-            existing = self._by_source_key(source_key)
-            if existing is not None:
-                return existing, False
         try:
             with self.db.session() as session:
-                contact = self._insert(session, new, now, source_key)
-                return contact, True
+                if source_key is not None:
+                    existing = session.scalar(select(Contact).where(Contact.source_key == source_key))
+                    if existing is not None:
+                        return Added(existing, created=False)
+                default = self._default_unit(session, new.platform, new.logged_by)
+                remembered = False
+                unit = default
+                if new.unit:
+                    unit = self._known_unit(session, new.unit)
+                    if default is None:
+                        self._set_default_unit(session, new.platform, new.logged_by, unit, now)
+                        remembered = True
+                contact = self._insert(session, replace(new, unit=unit), now, source_key)
+                return Added(contact, created=True, unit_remembered=remembered)
         except IntegrityError:
             if source_key is None:
                 raise
             existing = self._by_source_key(source_key)
             if existing is None:
                 raise
-            return existing, False
+            return Added(existing, created=False)
 
     def _insert(self, session: Session, new: NewContact, now: datetime, source_key: str | None) -> Contact:
         organisation = self._organisation(session, new.organisation, now)
@@ -156,6 +175,8 @@ class ContactStore:
             for name, value in changes.items():
                 if name == "organisation":
                     contact.organisation = self._organisation(session, str(value), now)
+                elif name == "unit" and value:
+                    contact.unit = self._known_unit(session, str(value))
                 elif name in EDITABLE:
                     setattr(contact, name, value)
                 else:
@@ -267,44 +288,43 @@ class ContactStore:
     def default_unit(self, platform: str, user_id: str) -> str | None:
         """The unit a user set as theirs, if any."""
         with self.db.session() as session:
-            return session.scalar(
-                select(UserSetting.unit).where(
-                    UserSetting.platform == platform, UserSetting.user_id == user_id
-                )
-            )
+            return self._default_unit(session, platform, user_id)
 
-    def set_default_unit(self, platform: str, user_id: str, unit: str, now: datetime) -> None:
-        """Remember `unit` as the user's default."""
+    def set_default_unit(self, platform: str, user_id: str, unit: str, now: datetime) -> str:
+        """Remember `unit` (in the spelling already in use) as the user's default; returns it."""
         with self.db.session() as session:
-            setting = session.scalar(
-                select(UserSetting)
-                .where(UserSetting.platform == platform, UserSetting.user_id == user_id)
-                .with_for_update()
-            )
-            if setting is None:
-                try:
-                    with session.begin_nested():
-                        session.add(
-                            UserSetting(platform=platform, user_id=user_id, unit=unit, updated_at=now)
-                        )
-                    return
-                except IntegrityError:
-                    setting = session.scalars(
-                        select(UserSetting).where(
-                            UserSetting.platform == platform, UserSetting.user_id == user_id
-                        )
-                    ).one()
-            setting.unit = unit
-            setting.updated_at = now
+            unit = self._known_unit(session, unit)
+            self._set_default_unit(session, platform, user_id, unit, now)
+            return unit
 
-    def known_unit(self, name: str) -> str:
+    @staticmethod
+    def _default_unit(session: Session, platform: str, user_id: str) -> str | None:
+        return session.scalar(
+            select(UserSetting.unit).where(UserSetting.platform == platform, UserSetting.user_id == user_id)
+        )
+
+    @staticmethod
+    def _set_default_unit(session: Session, platform: str, user_id: str, unit: str, now: datetime) -> None:
+        mine = (UserSetting.platform == platform) & (UserSetting.user_id == user_id)
+        setting = session.scalar(select(UserSetting).where(mine).with_for_update())
+        if setting is None:
+            try:
+                with session.begin_nested():
+                    session.add(UserSetting(platform=platform, user_id=user_id, unit=unit, updated_at=now))
+                return
+            except IntegrityError:
+                setting = session.scalars(select(UserSetting).where(mine)).one()
+        setting.unit = unit
+        setting.updated_at = now
+
+    @staticmethod
+    def _known_unit(session: Session, name: str) -> str:
         """The spelling already in use for a unit typed in another case, else `name`."""
-        with self.db.session() as session:
-            lowered = name.casefold()
-            for column in (Contact.unit, UserSetting.unit):
-                found = session.scalar(select(column).where(func.lower(column) == lowered).limit(1))
-                if found:
-                    return found
+        lowered = name.casefold()
+        for column in (Contact.unit, UserSetting.unit):
+            found = session.scalar(select(column).where(func.lower(column) == lowered).limit(1))
+            if found:
+                return found
         return name
 
 

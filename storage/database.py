@@ -26,7 +26,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
     """An engine for `url`, waiting at most `timeout` seconds for a connection or a lock."""
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
-    engine_args: dict[str, Any] = {"pool_pre_ping": True}
+    engine_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         connect_args["timeout"] = timeout
         connect_args["check_same_thread"] = False
@@ -40,6 +40,8 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
             options = f"{parsed.query['options']} {options}"
             parsed = parsed.difference_update_query(["options"])
         connect_args["options"] = options
+        # A server restart drops pooled connections; a ping on checkout finds that out.
+        engine_args["pool_pre_ping"] = True
         engine_args["pool_size"] = 10
         engine_args["max_overflow"] = 20
         engine_args["pool_timeout"] = timeout
