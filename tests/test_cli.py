@@ -1,0 +1,145 @@
+"""The command line as people use it: a real process, real files, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.logs import RedactSecrets
+
+LOG = 'logga org="Rovaniemen kaupunki" land=FI typ=vänort ungdom=ja datum=2026-11-20 sammanfattning="Fotbollsutbyte för unga" nytta="Båda städerna får nya kontakter"'
+
+
+def contactbot(
+    args: list[str], database_url: str, cwd: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "LANGUAGE"))
+    }
+    environment.update({"DATABASE_URL": database_url, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_shell_reads_commands_from_standard_input(database_url: str, tmp_path: Path) -> None:
+    result = contactbot(
+        ["shell"], database_url, tmp_path, stdin=f"{LOG}\n/kontakt lista\nvisa 1\nexport\nlog org=\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Sparade kontakt #1:" in out and "Dina kontakter (1)" in out
+    assert "Ömsesidig nytta: Båda städerna får nya kontakter" in out
+    assert "Sparad som" in out and "Organisationen saknas" in out
+    assert "Traceback" not in out + result.stderr
+    exported = next(tmp_path.glob("kontakter-*.csv")).read_text(encoding="utf-8-sig")
+    assert "Rovaniemen kaupunki" in exported
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_contacts(
+    database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    contactbot(
+        ["shell"], database_url, tmp_path, stdin=f"{LOG}\nlog org=B land=SE sammanfattning=x\nta-bort 2 fel\n"
+    )
+    first = contactbot(["export", "--format", "json"], database_url, tmp_path)
+    assert first.returncode == 0, first.stderr
+    contacts = json.loads(first.stdout)["contacts"]
+    assert [c["id"] for c in contacts] == [1, 2] and contacts[1]["withdrawn_reason"] == "fel"
+    assert contacts[0]["contact_date"] == "2026-11-20" and contacts[0]["youth"] is True
+    (tmp_path / "export.json").write_text(first.stdout, encoding="utf-8")
+    csv_result = contactbot(["export", "--format", "csv", "-o", "export.csv"], database_url, tmp_path)
+    assert csv_result.returncode == 0
+
+    for name in ("export.json", "export.csv"):
+        other = tmp_path_factory.mktemp("other")
+        other_url = f"sqlite:///{other / 'restored.db'}"
+        imported = contactbot(["import", str(tmp_path / name)], other_url, other)
+        assert imported.returncode == 0, imported.stderr
+        assert "Imported 2 contacts" in imported.stdout
+        again = contactbot(["export", "--format", "json"], other_url, other)
+        assert json.loads(again.stdout) == json.loads(first.stdout), name
+        # New contacts continue after the imported ids.
+        added = contactbot(["shell"], other_url, other, stdin="log org=C land=SE sammanfattning=y\n")
+        assert "Sparade kontakt #3" in added.stdout
+        # A second import would reuse ids: refused, nothing written.
+        twice = contactbot(["import", str(tmp_path / name)], other_url, other)
+        assert twice.returncode == 1 and "already has contacts with ids 1, 2" in twice.stderr
+
+
+def test_export_filters_by_meeting_date(database_url: str, tmp_path: Path) -> None:
+    contactbot(
+        ["shell"],
+        database_url,
+        tmp_path,
+        stdin=f"{LOG}\nlog org=B land=SE datum=2026-10-01 sammanfattning=x\n",
+    )
+    result = contactbot(
+        ["export", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-30"], database_url, tmp_path
+    )
+    assert [c["organisation"] for c in json.loads(result.stdout)["contacts"]] == ["Rovaniemen kaupunki"]
+    bad = contactbot(["export", "--from", "November"], database_url, tmp_path)
+    assert bad.returncode == 2 and "is not a date" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_import_of_a_broken_file_says_where_and_imports_nothing(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text(
+        '{"contacts": [{"id": 1, "contact_date": "yesterday"}]}', encoding="utf-8"
+    )
+    result = contactbot(["import", "bad.json"], database_url, tmp_path)
+    assert result.returncode == 1 and "contact 1: contact_date has a bad value" in result.stderr
+    missing = contactbot(["import", "nope.csv"], database_url, tmp_path)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_bad_settings_stop_start_up_with_one_line(database_url: str, tmp_path: Path) -> None:
+    result = contactbot(["run"], database_url, tmp_path)
+    assert result.returncode == 2 and result.stderr.strip() == (
+        "contactbot: SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app."
+    )
+    result = contactbot(["shell"], database_url, tmp_path, TIMEZONE="Mars/Olympus")
+    assert (
+        result.returncode == 2
+        and len(result.stderr.strip().splitlines()) == 1
+        and "TIMEZONE" in result.stderr
+    )
+    result = contactbot(["shell"], "postgresql+psycopg://nobody@127.0.0.1:9/x", tmp_path)
+    assert result.returncode == 2 and "DATABASE_URL: cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_settings_come_from_dotenv_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("LANGUAGE=en\nCOORDINATORS=U1, U2;U3\nTIMEZONE=Europe/Helsinki\n", encoding="utf-8")
+    settings = load_settings({"TIMEZONE": "Europe/Stockholm"}, env_file=dotenv)
+    assert settings.language == "en" and settings.coordinators == {"U1", "U2", "U3"}
+    assert str(settings.timezone) == "Europe/Stockholm"
+    with pytest.raises(ConfigError, match="LANGUAGE"):
+        load_settings({"LANGUAGE": "fi"}, env_file=dotenv)
+    with pytest.raises(ConfigError, match="SLACK_API_URL"):
+        load_settings({"SLACK_API_URL": "slack.com"}, env_file=dotenv)
+
+
+def test_secrets_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cr3t-signing"})
+    assert "xoxb" not in repr(settings) and "s3cr3t" not in repr(settings)
+    logger = logging.getLogger("test.secrets")
+    redact = RedactSecrets(["s3cr3t-signing"])
+    logger.addFilter(redact)
+    with caplog.at_level(logging.INFO, logger="test.secrets"):
+        logger.info("token %s and secret %s and another xapp-1-A0-xyz", "xoxb-1-2-abc", "s3cr3t-signing")
+    assert caplog.records[0].getMessage() == "token [redacted] and secret [redacted] and another [redacted]"
