@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -11,6 +13,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import BotContext, open_context
+from bot.render import plain_text
+from handlers.weeks import Week
 from storage.contacts import IdsTaken
 from storage.database import DatabaseUnavailable
 from storage.exchange import ImportProblem, read_records, write_csv, write_json
@@ -47,7 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file", type=Path)
 
     commands.add_parser("shell", help="try the commands at a local prompt, no Slack needed")
+
+    digest = commands.add_parser("digest", help="the weekly digest")
+    digest_commands = digest.add_subparsers(dest="digest_command", metavar="TASK", required=True)
+    preview = digest_commands.add_parser("preview", help="print a week's digest")
+    preview.add_argument("--week", type=_week, help="YYYY-Www (default: the last complete week)")
+    preview.add_argument("--json", action="store_true", help="print the exact Block Kit payload")
+    send = digest_commands.add_parser("send", help="post a week's digest (once; --force posts again)")
+    send.add_argument("--week", type=_week, help="YYYY-Www (default: the last complete week)")
+    send.add_argument("--force", action="store_true", help="post again even if already posted (recorded)")
+    digest_commands.add_parser("history", help="recent digests and their state")
+    commands.add_parser("scheduler", help="only post the weekly digest on schedule (no HTTP)")
     return parser
+
+
+def _week(value: str) -> Week:
+    week = Week.parse(value)
+    if week is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a week: write YYYY-Www, e.g. 2026-W47")
+    return week
 
 
 def _date(value: str) -> date:
@@ -64,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
         return _run(args, settings)
@@ -98,9 +120,72 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             from bot.shell import run_shell
 
             return run_shell(context)
+        if args.command == "digest":
+            return _digest(context, args)
+        if args.command == "scheduler":
+            return _scheduler(context)
     finally:
         context.db.dispose()
     return 2
+
+
+def _digest(context: BotContext, args: argparse.Namespace) -> int:
+    from bot.slack_digest import digest_message
+    from handlers.digest import build_digest, digest_text
+    from handlers.i18n import use_language
+
+    settings = context.settings
+    today = context.clock().astimezone(settings.timezone).date()
+    week = getattr(args, "week", None) or Week.of(today).previous()
+    with use_language(settings.language):
+        if args.digest_command == "preview":
+            digest = build_digest(context.db, week, settings.timezone, command=settings.slack_command)
+            if args.json:
+                text, blocks = digest_message(digest, None)
+                print(json.dumps({"text": text, "blocks": blocks}, ensure_ascii=False, indent=2))
+            else:
+                print(plain_text(digest_text(digest)))
+            return 0
+        if args.digest_command == "history":
+            shell = context.handler()
+            from handlers.replies import Caller
+
+            reply = shell.handle("digest history", Caller("shell", "cli", is_coordinator=True))
+            print(plain_text(reply.text))
+            return 0
+    settings.require_slack()
+    if not settings.digest_channel:
+        raise ConfigError("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…).")
+    from bot.digest_service import DigestService
+    from bot.logs import configure_logging
+
+    configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
+    service = DigestService(context)
+    outcome = asyncio.run(service.send(week, force=args.force, requested_by="cli"))
+    messages = {
+        "posted": f"Posted the digest for {week} (ts {outcome.ts}).",
+        "found": f"The digest for {week} was already in the channel (ts {outcome.ts}); recorded it.",
+        "already": f"The digest for {week} was already posted (ts {outcome.ts}); --force posts it again.",
+        "busy": f"The digest for {week} is being posted by another process right now.",
+        "skipped": f"The week {week} had no contacts; skipped (DIGEST_SKIP_EMPTY).",
+        "pending": f"Slack did not take the digest for {week} ({outcome.error}); it stays pending and the scheduler retries it.",
+    }
+    print(messages[outcome.state])
+    return 1 if outcome.state == "pending" else 0
+
+
+def _scheduler(context: BotContext) -> int:
+    settings = context.settings
+    settings.require_slack()
+    if not settings.digest_channel:
+        raise ConfigError("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…).")
+    from bot.digest_service import DigestService
+    from bot.logs import configure_logging
+    from bot.scheduler import run_scheduler_alone
+
+    configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
+    asyncio.run(run_scheduler_alone(DigestService(context)))
+    return 0
 
 
 def _open(settings: Settings) -> BotContext:

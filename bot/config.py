@@ -7,8 +7,10 @@ secrets are never part of any message.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +18,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from handlers.digest import Schedule
 from handlers.i18n import LANGUAGES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -40,6 +43,11 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_command: str = "/kontakt"
+    digest_channel: str | None = None
+    digest_schedule: Schedule = field(default_factory=lambda: Schedule.parse("mon 08:00"))
+    digest_catchup: timedelta = timedelta(days=3)
+    digest_skip_empty: bool = False
+    digest_chart: bool = True
 
     def require_slack(self) -> None:
         """Raise ConfigError unless the settings needed to serve Slack are there."""
@@ -82,7 +90,56 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
         slack_command=_command(get("SLACK_COMMAND") or "/kontakt"),
+        digest_channel=_channel(get("DIGEST_CHANNEL")),
+        digest_schedule=_schedule(get("DIGEST_SCHEDULE") or "mon 08:00"),
+        digest_catchup=_duration("DIGEST_CATCHUP", get("DIGEST_CATCHUP") or "3d"),
+        digest_skip_empty=_flag("DIGEST_SKIP_EMPTY", get("DIGEST_SKIP_EMPTY"), False),
+        digest_chart=_flag("DIGEST_CHART", get("DIGEST_CHART"), True),
     )
+
+
+def _channel(value: str | None) -> str | None:
+    if value is None:
+        return None
+    channel = value.lstrip("#")
+    if not re.fullmatch(r"[CG][A-Z0-9]{6,20}", channel):
+        raise ConfigError(
+            "DIGEST_CHANNEL must be a channel id like C0123ABCD (channel name → About → Channel ID), not a name."
+        )
+    return channel
+
+
+def _schedule(value: str) -> Schedule:
+    try:
+        return Schedule.parse(value)
+    except ValueError:
+        raise ConfigError(
+            "DIGEST_SCHEDULE must be a weekday and a time, e.g. mon 08:00 or fri 15:30."
+        ) from None
+
+
+def _duration(name: str, value: str) -> timedelta:
+    text = value.strip().casefold()
+    unit = text[-1] if text[-1:] in {"d", "h"} else "d"
+    number = text[:-1] if text[-1:] in {"d", "h"} else text
+    try:
+        amount = float(number)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of days or hours, e.g. 3d or 12h.") from None
+    if not 0 <= amount <= 10_000:
+        raise ConfigError(f"{name} must be between 0 and 10000.")
+    return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    text = value.casefold()
+    if text in {"true", "yes", "1", "on", "ja"}:
+        return True
+    if text in {"false", "no", "0", "off", "nej"}:
+        return False
+    raise ConfigError(f"{name} must be true or false.")
 
 
 def _database_url(value: str) -> str:

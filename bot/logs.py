@@ -33,7 +33,7 @@ class RedactSecrets(logging.Filter):
 
 def configure_logging(secrets: list[str], level: int = logging.INFO) -> None:
     """Log to standard error, with secrets redacted from every handler."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)

@@ -17,12 +17,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
+from bot.scheduler import start_scheduler
 from bot.slack_app import build_slack_app
 
 log = logging.getLogger(__name__)
 
 
-def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> FastAPI:
+def create_app(
+    context: BotContext, identity: dict[str, Any] | None = None, scheduler: bool = False
+) -> FastAPI:
     """The HTTP app: `POST /slack/events` for commands, forms and events; `GET /healthz`.
 
     `identity` is the bot's `auth.test` answer when already known; otherwise the first
@@ -36,6 +39,13 @@ def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        digest_scheduler = None
+        if scheduler:
+            service = slack.adapter.digest_service()  # type: ignore[attr-defined]
+            if service is None:
+                log.warning("DIGEST_CHANNEL is not set: the weekly digest is off")
+            else:
+                digest_scheduler = start_scheduler(service)
         socket_mode = None
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -48,6 +58,8 @@ def create_app(context: BotContext, identity: dict[str, Any] | None = None) -> F
         finally:
             if socket_mode is not None:
                 await socket_mode.close_async()
+            if digest_scheduler is not None:
+                digest_scheduler.shutdown(wait=False)
             await slack.adapter.close()  # type: ignore[attr-defined]
 
     api = FastAPI(title="contactbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -80,7 +92,7 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
     listener = _bind(host, port)
     identity = check_token(settings)
     context = open_context(settings)
-    app = create_app(context, identity)
+    app = create_app(context, identity, scheduler=scheduler)
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     log.info("serving on http://%s:%d/slack/events (database: %s)", host, port, context.db.backend)

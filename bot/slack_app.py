@@ -19,6 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
+from bot.digest_service import DigestService, SlackTrouble
+from bot.slack_digest import REVIEW_ACTION, digest_message
 from bot.slack_views import (
     CALLBACK_ID,
     contact_id_of,
@@ -30,8 +32,10 @@ from bot.slack_views import (
 )
 from handlers.countries import suggest_countries
 from handlers.i18n import _, use_language
-from handlers.replies import Caller, Reply
+from handlers.replies import Caller, DigestSend, Reply
 from handlers.text import unescape
+from handlers.weeks import Week
+from storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,6 +89,7 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
     app.adapter = adapter  # type: ignore[attr-defined]
 
     app.command(settings.slack_command)(adapter.on_command)
+    app.action(REVIEW_ACTION)(adapter.on_digest_reviewed)
     app.view_submission(CALLBACK_ID)(adapter.on_form_submitted)
     app.options({"block_id": "country", "action_id": "value"})(adapter.on_country_typed)
 
@@ -102,6 +107,7 @@ class SlackAdapter:
         self.context = context
         self.language = context.settings.language
         self._session: aiohttp.ClientSession | None = None
+        self._digests: DigestService | None = None
 
     async def respond(self, response_url: str, text: str) -> None:
         """An ephemeral message through the command's response URL, on one shared HTTP session
@@ -139,6 +145,8 @@ class SlackAdapter:
                 return
             if reply.attachment is not None:
                 reply = await self._send_file(client, caller, reply)
+            if reply.digest_send is not None:
+                reply = await self._send_digest(reply.digest_send, caller)
             await self.respond(response_url, shorten_block(reply.text, 3900))
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
             log.error("command reply failed: %s", type(error).__name__)
@@ -185,6 +193,77 @@ class SlackAdapter:
                     ).format(error=error.response.get("error")),
                     ok=False,
                 )
+
+    def digest_service(self) -> DigestService | None:
+        """The digest poster, when DIGEST_CHANNEL is set."""
+        if self._digests is None and self.context.settings.digest_channel:
+            self._digests = DigestService(self.context)
+        return self._digests
+
+    async def _send_digest(self, request: DigestSend, caller: Caller) -> Reply:
+        service = self.digest_service()
+        with use_language(self.language):
+            if service is None:
+                return Reply(_("The digest has no channel: the administrator sets DIGEST_CHANNEL."), ok=False)
+            week = Week.parse(request.week)
+            assert week is not None
+            outcome = await service.send(week, force=request.force, requested_by=caller.user_id)
+            texts = {
+                "posted": _("Posted the digest for {week} in the coordinator channel."),
+                "found": _("The digest for {week} was already in the channel; recorded it."),
+                "already": _("The digest for {week} was already posted. Add --force to post it again."),
+                "busy": _("The digest for {week} is being posted right now."),
+                "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
+                "pending": _("Slack did not take the digest for {week} ({error}); it will be tried again."),
+            }
+            return Reply(texts[outcome.state].format(week=outcome.week, error=outcome.error or ""))
+
+    async def on_digest_reviewed(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The digest's "Reviewed at meeting" button: coordinators record it; others are told why not."""
+        await ack()
+        user = body.get("user", {})
+        caller = self.caller(user.get("id", ""), user.get("username") or user.get("name"))
+        response_url = body.get("response_url", "")
+        with use_language(self.language):
+            if not caller.is_coordinator:
+                await self._respond_quietly(
+                    response_url,
+                    _("Thank you! Only a coordinator can mark the digest as reviewed at the meeting."),
+                )
+                return
+            try:
+                digest_id = int((body.get("actions") or [{}])[0].get("value") or 0)
+            except (TypeError, ValueError):
+                digest_id = 0
+            service = self.digest_service()
+            record = await self._in_thread(
+                DigestStore(self.context.db).mark_reviewed,
+                digest_id,
+                caller.user_id,
+                caller.name,
+                self.context.clock(),
+            )
+            if record is None or record.ts is None or service is None:
+                await self._respond_quietly(response_url, _("I could not find that digest any more."))
+                return
+            week = Week.parse(record.week)
+            assert week is not None
+            digest = await self._in_thread(service.build, week, record.late)
+            text, blocks = digest_message(
+                digest, record.id, record.reviewed_by_name or record.reviewed_by, record.reviewed_at
+            )
+        try:
+            await service.call(
+                client.chat_update, channel=record.channel, ts=record.ts, text=text, blocks=blocks
+            )
+        except SlackTrouble as trouble:
+            log.warning("could not update the digest message (%s)", trouble.code)
+
+    async def _respond_quietly(self, response_url: str, text: str) -> None:
+        try:
+            await self.respond(response_url, text)
+        except Exception:  # noqa: BLE001
+            log.warning("could not answer through the response URL")
 
     async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The form: check and store, then answer in the ack (errors stay on the form)."""

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.digest import build_digest, digest_text
 from handlers.formatting import contact_details, contact_line
 from handlers.i18n import _, ngettext
 from handlers.parsing import ParseError, Token, read_fields, tokenize
-from handlers.replies import Attachment, Caller, FormRequest, Reply
+from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply
 from handlers.text import escape, tidy
 from handlers.validation import ContactData, InvalidFields, check_fields, field_label
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
+from storage.digests import DigestStore
 from storage.exchange import csv_bytes
 from storage.models import Contact
 
@@ -48,6 +50,8 @@ SUBCOMMANDS: dict[str, str] = {
     "enhet": "unit",
     "export": "export",
     "exportera": "export",
+    "digest": "digest",
+    "sammanställning": "digest",
 }
 
 # Form and inline field names -> the contact's attribute.
@@ -469,6 +473,80 @@ class CommandHandler:
                 filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
             ),
         )
+
+    # -- the weekly digest -------------------------------------------------------
+
+    def digest(self, tokens: list[Token], caller: Caller) -> Reply:
+        """`digest preview|send|history [YYYY-Www] [--force]`, for coordinators."""
+        c = self.services.command
+        if not caller.is_coordinator:
+            return Reply(_("Only coordinators may preview, send or list the digests."), ok=False)
+        words = [t.text for t in tokens]
+        action = words.pop(0).casefold() if words else "preview"
+        force = "--force" in words
+        words = [w for w in words if w != "--force"]
+        week = Week.of(self._today()).previous()
+        if words:
+            parsed = Week.parse(words[0])
+            if parsed is None or len(words) > 1:
+                raise ParseError(
+                    _("Write the week as YYYY-Www, e.g. `{c} digest preview {example}`.").format(
+                        c=c, example=week
+                    )
+                )
+            week = parsed
+        if action in {"preview", "förhandsgranska", "visa"}:
+            digest = build_digest(self.store.db, week, self.services.zone, command=c)
+            return Reply(digest_text(digest))
+        if action in {"send", "skicka"}:
+            return Reply(
+                _("Posting the digest for {week}…").format(week=week),
+                digest_send=DigestSend(str(week), force),
+            )
+        if action in {"history", "historik"}:
+            return Reply(self._digest_history())
+        raise ParseError(
+            _("`{c} digest` takes preview, send or history, and optionally a week like {example}.").format(
+                c=c, example=week
+            )
+        )
+
+    def _digest_history(self) -> str:
+        records = DigestStore(self.store.db).history(10)
+        if not records:
+            return _("No digests have been recorded yet.")
+        states = {
+            "pending": _("waiting to be posted"),
+            "posting": _("being posted"),
+            "posted": _("posted"),
+            "skipped": _("skipped (empty week)"),
+        }
+        lines = [_("*Recent digests*")]
+        for record in records:
+            parts = [f"{record.week}", states.get(record.status, record.status)]
+            if record.posted_at is not None:
+                parts.append(record.posted_at.astimezone(self.services.zone).strftime("%Y-%m-%d %H:%M"))
+            if record.attempt:
+                parts.append(_("posted again on request"))
+            if record.late:
+                parts.append(_("late"))
+            if record.contact_count is not None:
+                parts.append(
+                    ngettext("{count} contact", "{count} contacts", record.contact_count).format(
+                        count=record.contact_count
+                    )
+                )
+            if record.reviewed_at is not None:
+                parts.append(
+                    _("reviewed by {who} on {day}").format(
+                        who=escape(record.reviewed_by_name or record.reviewed_by or "?"),
+                        day=record.reviewed_at.date().isoformat(),
+                    )
+                )
+            if record.status == "pending" and record.last_error:
+                parts.append(_("last error: {error}").format(error=escape(record.last_error)))
+            lines.append(" · ".join(parts))
+        return "\n".join(lines)
 
     # -- helpers ----------------------------------------------------------------
 

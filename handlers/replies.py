@@ -40,6 +40,14 @@ class FormRequest:
 
 
 @dataclass
+class DigestSend:
+    """Ask the platform to post a week's digest (optionally again, with `force`)."""
+
+    week: str
+    force: bool = False
+
+
+@dataclass
 class Reply:
     """A handler's answer: text, and optionally a file or a form to open.
 
@@ -51,3 +59,4 @@ class Reply:
     ok: bool = True
     attachment: Attachment | None = None
     form: FormRequest | None = None
+    digest_send: DigestSend | None = None

@@ -119,3 +119,35 @@ class UserSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_user_settings_user"),)
+
+
+class Digest(Base):
+    """One weekly digest for one channel: recorded before it is posted, so it is posted once.
+
+    `attempt` is 0 for the week's digest; a coordinator's forced re-post gets 1, 2, …
+    `status`: pending (to be posted), posting (claimed by a sender until `claimed_at` +
+    lease), posted, skipped (an empty week with DIGEST_SKIP_EMPTY).
+    """
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    week: Mapped[str] = mapped_column(String(10))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ts: Mapped[str | None] = mapped_column(String(40))
+    contact_count: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    chart: Mapped[str | None] = mapped_column(String(20))
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_by_name: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("channel", "week", "attempt", name="uq_digests_week"),)

@@ -45,6 +45,13 @@ class SlackStandIn:
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     condition: threading.Condition = field(default_factory=threading.Condition)
     counter: int = 0
+    # channel -> messages posted there (oldest first), as conversations.history shows them
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in `channel`."""
+        with self.condition:
+            return list(self.messages.get(channel, []))
 
     @property
     def base_url(self) -> str:
@@ -183,14 +190,28 @@ def start_standin() -> SlackStandIn:
                     files = json.loads(files)
                 return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files or []]}
             if method == "chat.postMessage":
-                return {
-                    "ok": True,
-                    "channel": body.get("channel"),
+                message = {
+                    "type": "message",
                     "ts": f"1700000000.{number:06d}",
-                    "message": {"text": body.get("text")},
+                    "text": body.get("text"),
+                    "blocks": body.get("blocks"),
+                    "metadata": body.get("metadata"),
                 }
+                with standin.condition:
+                    standin.messages.setdefault(body.get("channel"), []).append(message)
+                return {"ok": True, "channel": body.get("channel"), "ts": message["ts"], "message": message}
+            if method == "chat.update":
+                with standin.condition:
+                    for message in standin.messages.get(body.get("channel"), []):
+                        if message["ts"] == body.get("ts"):
+                            message.update(text=body.get("text"), blocks=body.get("blocks"))
+                return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
             if method == "conversations.history":
-                return {"ok": True, "messages": [], "has_more": False}
+                with standin.condition:
+                    found = list(reversed(standin.messages.get(body.get("channel"), [])))
+                if str(body.get("include_all_metadata")).lower() not in {"true", "1"}:
+                    found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+                return {"ok": True, "messages": found, "has_more": False}
             return {"ok": True}
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

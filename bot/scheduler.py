@@ -1,0 +1,59 @@
+"""APScheduler 3 wiring: one job, every minute at second 0, that runs the digest tick.
+
+The tick itself decides what is due (see DigestService.tick), so a missed or doubled
+firing, a DST switch, a restart or a second replica can neither lose nor double a digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.digest_service import DigestService
+
+log = logging.getLogger(__name__)
+JOB_ID = "weekly-digest"
+
+
+def start_scheduler(service: DigestService, first_run: datetime | None = None) -> AsyncIOScheduler:
+    """Start the scheduler on the running event loop; the first tick runs at once (catch-up)."""
+    settings = service.settings
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    scheduler.add_job(
+        _tick,
+        CronTrigger(second=0, timezone=settings.timezone),
+        args=[service],
+        id=JOB_ID,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=50,
+        next_run_time=first_run or datetime.now(settings.timezone),
+    )
+    scheduler.start()
+    log.info(
+        "weekly digest: %s in %s to channel %s",
+        settings.digest_schedule.describe(),
+        settings.timezone,
+        settings.digest_channel,
+    )
+    return scheduler
+
+
+async def _tick(service: DigestService) -> None:
+    try:
+        await service.tick()
+    except Exception as error:  # noqa: BLE001 - the next minute tries again
+        log.error("digest tick failed: %s", type(error).__name__)
+
+
+async def run_scheduler_alone(service: DigestService) -> None:
+    """`contactbot scheduler`: only the digest, until interrupted."""
+    scheduler = start_scheduler(service)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)

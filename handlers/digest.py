@@ -1,0 +1,193 @@
+"""The weekly digest, free of any platform: when it is due, and what it says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from handlers.countries import country_name
+from handlers.i18n import _, current_language, ngettext
+from handlers.kinds import kind_label
+from handlers.text import escape, shorten
+from handlers.weeks import Week
+from storage.database import Database
+from storage.models import Contact
+from storage.weekly import WeekFigures, week_figures
+
+_DAYS = {
+    "mon": 0, "mån": 0, "tue": 1, "tis": 1, "wed": 2, "ons": 2, "thu": 3, "tor": 3,
+    "fri": 4, "fre": 4, "sat": 5, "lör": 5, "sun": 6, "sön": 6,
+}  # fmt: skip
+_SCHEDULE = re.compile(r"^\s*([a-zåäö]{3})[a-zåäö]*\s+(\d{1,2})[:.](\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the digest is posted: a weekday and a local time, e.g. Monday 08:00."""
+
+    weekday: int
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> Schedule:
+        """`mon 08:00`, `fri 15:30` (Swedish day names work too); ValueError otherwise."""
+        match = _SCHEDULE.match(text.casefold())
+        if not match or match.group(1) not in _DAYS:
+            raise ValueError(text)
+        hour, minute = int(match.group(2)), int(match.group(3))
+        if hour > 23 or minute > 59:
+            raise ValueError(text)
+        return cls(_DAYS[match.group(1)], time(hour, minute))
+
+    def due(self, week: Week, zone: ZoneInfo) -> datetime:
+        """When `week`'s digest is due: the first scheduled day and time after the week ends."""
+        day = week.monday + timedelta(days=7 + self.weekday)
+        return datetime.combine(day, self.at, tzinfo=zone).astimezone(UTC)
+
+    def latest_due_week(self, now: datetime, zone: ZoneInfo) -> Week:
+        """The newest week whose digest is due at `now`."""
+        candidate = Week.of(now.astimezone(zone).date()).previous()
+        return candidate if self.due(candidate, zone) <= now else candidate.previous()
+
+    def describe(self) -> str:
+        """`mon 08:00`."""
+        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        return f"{names[self.weekday]} {self.at:%H:%M}"
+
+
+def week_title(week: Week) -> str:
+    """ "Vecka 47, 16–22 november 2026" in the current language."""
+    locale = current_language()
+    first, last = week.monday, week.sunday
+    if first.year != last.year:
+        span = f"{_day_month(first, locale)} {first.year} – {_day_month(last, locale)} {last.year}"
+    elif first.month != last.month:
+        span = f"{_day_month(first, locale)} – {_day_month(last, locale)} {last.year}"
+    else:
+        span = f"{first.day}–{_day_month(last, locale)} {last.year}"
+    return _("Week {number}, {span}").format(number=week.number, span=span)
+
+
+def _day_month(day: date, locale: str) -> str:
+    return format_date(day, "d MMMM", locale=locale)
+
+
+@dataclass
+class Digest:
+    """A week's digest, ready for any platform to render."""
+
+    week: Week
+    figures: WeekFigures
+    late: bool = False
+    command: str = "/kontakt"
+
+    @property
+    def empty(self) -> bool:
+        """No contacts were logged that week."""
+        return self.figures.total == 0
+
+    def title(self) -> str:
+        """The header line, marked when posted late."""
+        title = week_title(self.week)
+        return title + " " + _("(late)") if self.late else title
+
+    def totals_line(self) -> str:
+        """ "12 contacts logged (previous week 9, +3)"."""
+        figures = self.figures
+        change = figures.total - figures.previous_total
+        return ngettext(
+            "*{count} contact* logged (previous week {previous}, {change:+d})",
+            "*{count} contacts* logged (previous week {previous}, {change:+d})",
+            figures.total,
+        ).format(count=figures.total, previous=figures.previous_total, change=change)
+
+    def priorities(self) -> list[tuple[str, int]]:
+        """The strategy's priorities, counted: children and youth, twin towns, EU projects."""
+        return [
+            (_("Children and youth"), self.figures.youth),
+            (_("Twin towns"), self.figures.kind_count("twin-town")),
+            (_("EU projects"), self.figures.kind_count("eu-project")),
+        ]
+
+    def counts(self, which: str, limit: int = 8) -> str:
+        """ "Kultur 5 · Skola 3 · other 2" for `unit`, `country` or `kind`."""
+        language = current_language()
+        rows = {
+            "unit": self.figures.by_unit,
+            "country": self.figures.by_country,
+            "kind": self.figures.by_kind,
+        }[which]
+        names = []
+        for key, count in rows:
+            if which == "unit":
+                name = escape(key) if key else _("no unit")
+            elif which == "country":
+                name = country_name(str(key), language)
+            else:
+                name = kind_label(str(key))
+            names.append(f"{name} {count}")
+        shown = " · ".join(names[:limit])
+        if len(names) > limit:
+            shown += " · " + _("{count} more").format(count=len(names) - limit)
+        return shown
+
+    def more_hint(self, shown: int) -> str:
+        """How many entries are left out, and how to see them all."""
+        return _(
+            "…and {count} more. See them all with `{c} list week {week}` or `contactbot export`."
+        ).format(count=self.figures.total - shown, c=self.command, week=self.week)
+
+
+def entry_text(contact: Contact, summary_limit: int = 280) -> str:
+    """One contact as the digest lists it."""
+    language = current_language()
+    head = [f"*{escape(contact.organisation.name)}* ({country_name(contact.country, language)})"]
+    head.append(kind_label(contact.kind))
+    if contact.unit:
+        head.append(escape(contact.unit))
+    head.append(contact.contact_date.isoformat())
+    if contact.youth:
+        head.append(_("children and youth"))
+    who = escape(contact.logged_by_name or contact.logged_by)
+    lines = [" · ".join(head) + " · " + _("logged by {who}").format(who=who)]
+    lines.append(escape(shorten(contact.summary, summary_limit)))
+    if contact.followup:
+        lines.append(_("Follow-up: {value}").format(value=escape(shorten(contact.followup, 200))))
+    return "\n".join(lines)
+
+
+def digest_text(digest: Digest, entry_limit: int = 25) -> str:
+    """The digest as plain reply markup (previews in chat and in the terminal)."""
+    if digest.empty:
+        return f"*{digest.title()}*\n" + _("No contacts were logged this week.")
+    lines = [f"*{digest.title()}*", digest.totals_line()]
+    lines.append(" · ".join(f"{name}: {count}" for name, count in digest.priorities()))
+    lines.append(_("By unit: {counts}").format(counts=digest.counts("unit")))
+    lines.append(_("By country: {counts}").format(counts=digest.counts("country")))
+    lines.append(_("By kind: {counts}").format(counts=digest.counts("kind")))
+    entries = digest.figures.entries[:entry_limit]
+    lines += ["", *(entry_text(c) for c in entries)]
+    if digest.figures.total > len(entries):
+        lines.append(digest.more_hint(len(entries)))
+    return "\n".join(lines)
+
+
+def build_digest(
+    db: Database, week: Week, zone: ZoneInfo, late: bool = False, command: str = "/kontakt"
+) -> Digest:
+    """The digest of `week`, its figures aggregated by the database."""
+    start, end = week.bounds(zone)
+    previous_start, _previous_end = week.previous().bounds(zone)
+    return Digest(week, week_figures(db, start, end, previous_start), late, command)
+
+
+def chart_weeks(week: Week, zone: ZoneInfo, count: int = 12) -> list[tuple[str, datetime, datetime]]:
+    """(label, start, end) of the `count` weeks up to and including `week`, oldest first."""
+    weeks = [week]
+    while len(weeks) < count:
+        weeks.append(weeks[-1].previous())
+    return [(f"v{w.number}", *w.bounds(zone)) for w in reversed(weeks)]
