@@ -38,3 +38,4 @@ def configure_logging(secrets: list[str], level: int = logging.INFO) -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every minute's run

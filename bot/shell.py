@@ -39,6 +39,11 @@ def answer(context: BotContext, line: str, caller: Caller, out_dir: Path) -> str
 
 
 def _render(reply: Reply, out_dir: Path) -> str:
+    if reply.digest_send is not None:
+        command = f"contactbot digest send --week {reply.digest_send.week}"
+        if reply.digest_send.force:
+            command += " --force"
+        return _("Posting to Slack is not done from the shell; run: {command}").format(command=command)
     text = plain_text(reply.text)
     if reply.attachment is not None:
         path = out_dir / reply.attachment.filename

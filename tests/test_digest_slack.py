@@ -1,0 +1,91 @@
+"""The digest through the real HTTP app: coordinators' commands and the review button."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.context import BotContext
+from storage.contacts import NewContact
+from storage.digests import DigestStore
+from tests.conftest import COORDINATOR, FakeClock, RunningApp, serve_app
+from tests.slack_standin import SlackStandIn
+
+CHANNEL = "CDIGEST01"
+
+
+@pytest.fixture
+def digest_app(context: BotContext, standin: SlackStandIn, clock: FakeClock):  # noqa: ANN201
+    context.settings = replace(context.settings, digest_channel=CHANNEL, digest_chart=False)
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    context.store.add(
+        NewContact(
+            contact_date=datetime(2026, 11, 18).date(), organisation="<!channel> Tartu linn", country="EE",
+            kind="school", summary="Elevutbyte", logged_by="UALICE", platform="slack", logged_by_name="alice",
+        ),
+        datetime(2026, 11, 18, 10, 0, tzinfo=UTC),
+    )
+    with serve_app(context, standin) as running:
+        yield running
+
+
+def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> None:
+    refused = digest_app.reply_to("digest preview", response="alice")
+    assert "Only coordinators" in refused
+    preview = digest_app.reply_to("digest preview 2026-W47", user=COORDINATOR, response="p")
+    assert preview.startswith("*Week 47, 16–22 November 2026*") and "&lt;!channel&gt; Tartu linn" in preview
+    sent = digest_app.reply_to("digest send", user=COORDINATOR, response="s1")
+    assert sent == "Posted the digest for 2026-W47 in the coordinator channel."
+    again = digest_app.reply_to("digest send 2026-W47", user=COORDINATOR, response="s2")
+    assert "already posted. Add --force" in again
+    forced = digest_app.reply_to("digest send 2026-W47 --force", user=COORDINATOR, response="s3")
+    assert forced.startswith("Posted the digest")
+    assert len(digest_app.standin.posted(CHANNEL)) == 2
+    history = digest_app.reply_to("digest history", user=COORDINATOR, response="h")
+    assert "2026-W47 · posted" in history and "posted again on request" in history
+    assert "Write the week as YYYY-Www" in digest_app.reply_to("digest preview week47", user=COORDINATOR, response="b")
+
+
+def review_click(app: RunningApp, user: str, digest_id: int, ts: str) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": ts, "channel_id": CHANNEL},
+        "channel": {"id": CHANNEL},
+        "message": {"ts": ts},
+        "response_url": app.standin.response_url(f"click-{user}"),
+        "trigger_id": "1.2.3",
+        "actions": [{"action_id": "digest_reviewed", "block_id": "review", "value": str(digest_id),
+                     "type": "button", "action_ts": "1.2"}],
+    }
+    answer = app.interaction(payload)
+    assert answer.status_code == 200
+
+
+def test_reviewed_at_meeting_button(digest_app: RunningApp) -> None:
+    digest_app.reply_to("digest send", user=COORDINATOR, response="s")
+    record = DigestStore(digest_app.context.db).find(CHANNEL, "2026-W47")
+    assert record is not None and record.ts
+    posted = digest_app.standin.posted(CHANNEL)[0]
+    assert json.dumps(posted["blocks"]).count("digest_reviewed") == 1
+
+    review_click(digest_app, "UALICE", record.id, record.ts)
+    refusal = digest_app.standin.wait_for("/response/click-UALICE")[0].body
+    assert "Only a coordinator can mark the digest as reviewed" in refusal["text"]
+    assert refusal["response_type"] == "ephemeral"
+    assert DigestStore(digest_app.context.db).get(record.id).reviewed_at is None
+
+    review_click(digest_app, COORDINATOR, record.id, record.ts)
+    update = digest_app.standin.wait_for("/api/chat.update")[0].body
+    assert update["ts"] == record.ts and update["channel"] == CHANNEL
+    reviewed = DigestStore(digest_app.context.db).get(record.id)
+    assert reviewed.reviewed_by == COORDINATOR and reviewed.reviewed_at is not None
+    blocks = digest_app.standin.posted(CHANNEL)[0]["blocks"]
+    assert "Reviewed at the meeting by ucoord on 2026-11-23" in json.dumps(blocks)
+    assert "digest_reviewed" not in json.dumps(blocks)
