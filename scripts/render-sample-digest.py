@@ -19,7 +19,7 @@ import random
 import re
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,45 +104,32 @@ def main() -> None:
     store = ContactStore(db)
     rng = random.Random(2026)
     start, _end = WEEK.bounds(ZONE)
+
+    def log(sample: tuple, moment: datetime, met: date, with_followup: bool) -> None:
+        org, country, kind, youth, unit, who, summary, benefit, followup = sample
+        new = NewContact(
+            met,
+            org,
+            country,
+            kind,
+            summary,
+            f"U{who}",
+            "slack",
+            youth,
+            unit=unit,
+            benefit=benefit,
+            followup=followup if with_followup else None,
+            logged_by_name=who.lower(),
+        )
+        store.add(new, moment)
+
     for weeks_back in range(1, 12):
         for _n in range(rng.randrange(2, 9)):
-            org, country, kind, youth, unit, who, summary, benefit, _f = rng.choice(SAMPLES)
             moment = start - timedelta(weeks=weeks_back) + timedelta(hours=rng.randrange(24 * 5))
-            store.add(
-                NewContact(
-                    moment.date(),
-                    org,
-                    country,
-                    kind,
-                    summary,
-                    f"U{who}",
-                    "slack",
-                    youth,
-                    unit=unit,
-                    benefit=benefit,
-                    logged_by_name=who.lower(),
-                ),
-                moment,
-            )
-    for day, (org, country, kind, youth, unit, who, summary, benefit, followup) in enumerate(SAMPLES):
+            log(rng.choice(SAMPLES), moment, moment.date(), with_followup=False)
+    for day, sample in enumerate(SAMPLES):
         moment = start + timedelta(days=day, hours=9 + day)
-        store.add(
-            NewContact(
-                moment.date() - timedelta(days=1),
-                org,
-                country,
-                kind,
-                summary,
-                f"U{who}",
-                "slack",
-                youth,
-                unit=unit,
-                benefit=benefit,
-                followup=followup,
-                logged_by_name=who.lower(),
-            ),
-            moment,
-        )
+        log(sample, moment, moment.date() - timedelta(days=1), with_followup=True)
     with use_language("sv"):
         digest = build_digest(db, WEEK, ZONE)
         text, blocks = digest_message(digest, 1)

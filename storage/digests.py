@@ -48,15 +48,8 @@ class DigestStore:
         """
         try:
             with self.db.session() as session:
-                digest = Digest(
-                    channel=channel,
-                    week=week,
-                    attempt=0,
-                    status=status,
-                    late=late,
-                    requested_by=requested_by,
-                    created_at=now,
-                    claims=0,
+                digest = _new_record(
+                    channel, week, 0, now, late=late, status=status, requested_by=requested_by
                 )
                 session.add(digest)
                 session.flush()
@@ -75,16 +68,8 @@ class DigestStore:
                     highest = session.scalar(
                         select(func.max(Digest.attempt)).where(Digest.channel == channel, Digest.week == week)
                     )
-                    digest = Digest(
-                        channel=channel,
-                        week=week,
-                        attempt=(highest if highest is not None else -1) + 1,
-                        status="pending",
-                        late=False,
-                        requested_by=requested_by,
-                        created_at=now,
-                        claims=0,
-                    )
+                    attempt = (highest if highest is not None else -1) + 1
+                    digest = _new_record(channel, week, attempt, now, requested_by=requested_by)
                     session.add(digest)
                     session.flush()
                     return digest
@@ -170,3 +155,25 @@ class DigestStore:
         """The newest digest records first."""
         with self.db.session() as session:
             return list(session.scalars(select(Digest).order_by(Digest.id.desc()).limit(limit)))
+
+
+def _new_record(
+    channel: str,
+    week: str,
+    attempt: int,
+    now: datetime,
+    *,
+    late: bool = False,
+    status: str = "pending",
+    requested_by: str | None = None,
+) -> Digest:
+    return Digest(
+        channel=channel,
+        week=week,
+        attempt=attempt,
+        status=status,
+        late=late,
+        requested_by=requested_by,
+        created_at=now,
+        claims=0,
+    )

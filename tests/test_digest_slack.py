@@ -23,8 +23,14 @@ def digest_app(context: BotContext, standin: SlackStandIn, clock: FakeClock):  #
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     context.store.add(
         NewContact(
-            contact_date=datetime(2026, 11, 18).date(), organisation="<!channel> Tartu linn", country="EE",
-            kind="school", summary="Elevutbyte", logged_by="UALICE", platform="slack", logged_by_name="alice",
+            contact_date=datetime(2026, 11, 18).date(),
+            organisation="<!channel> Tartu linn",
+            country="EE",
+            kind="school",
+            summary="Elevutbyte",
+            logged_by="UALICE",
+            platform="slack",
+            logged_by_name="alice",
         ),
         datetime(2026, 11, 18, 10, 0, tzinfo=UTC),
     )
@@ -46,7 +52,9 @@ def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> N
     assert len(digest_app.standin.posted(CHANNEL)) == 2
     history = digest_app.reply_to("digest history", user=COORDINATOR, response="h")
     assert "2026-W47 · posted" in history and "posted again on request" in history
-    assert "Write the week as YYYY-Www" in digest_app.reply_to("digest preview week47", user=COORDINATOR, response="b")
+    assert "Write the week as YYYY-Www" in digest_app.reply_to(
+        "digest preview week47", user=COORDINATOR, response="b"
+    )
 
 
 def review_click(app: RunningApp, user: str, digest_id: int, ts: str) -> None:
@@ -61,8 +69,15 @@ def review_click(app: RunningApp, user: str, digest_id: int, ts: str) -> None:
         "message": {"ts": ts},
         "response_url": app.standin.response_url(f"click-{user}"),
         "trigger_id": "1.2.3",
-        "actions": [{"action_id": "digest_reviewed", "block_id": "review", "value": str(digest_id),
-                     "type": "button", "action_ts": "1.2"}],
+        "actions": [
+            {
+                "action_id": "digest_reviewed",
+                "block_id": "review",
+                "value": str(digest_id),
+                "type": "button",
+                "action_ts": "1.2",
+            }
+        ],
     }
     answer = app.interaction(payload)
     assert answer.status_code == 200
