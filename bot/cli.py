@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _digest(context: BotContext, args: argparse.Namespace) -> int:
     from bot.slack_digest import digest_message
-    from handlers.digest import build_digest, digest_text
+    from handlers.digest import build_digest, digest_text, outcome_text
     from handlers.i18n import use_language
 
     settings = context.settings
@@ -162,15 +162,8 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
     configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
     service = DigestService(context)
     outcome = asyncio.run(service.send(week, force=args.force, requested_by="cli"))
-    messages = {
-        "posted": f"Posted the digest for {week} (ts {outcome.ts}).",
-        "found": f"The digest for {week} was already in the channel (ts {outcome.ts}); recorded it.",
-        "already": f"The digest for {week} was already posted (ts {outcome.ts}); --force posts it again.",
-        "busy": f"The digest for {week} is being posted by another process right now.",
-        "skipped": f"The week {week} had no contacts; skipped (DIGEST_SKIP_EMPTY).",
-        "pending": f"Slack did not take the digest for {week} ({outcome.error}); it stays pending and the scheduler retries it.",
-    }
-    print(messages[outcome.state])
+    with use_language(settings.language):
+        print(plain_text(outcome_text(outcome.state, outcome.week, outcome.error)))
     return 1 if outcome.state == "pending" else 0
 
 

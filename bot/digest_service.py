@@ -40,6 +40,12 @@ LEASE = timedelta(minutes=15)
 LATE_AFTER = timedelta(minutes=10)
 TRIES = 4
 MAX_WAIT = 120.0
+HINTS = {
+    "not_in_channel": ": invite the bot to the channel (/invite @contactbot)",
+    "channel_not_found": ": check DIGEST_CHANNEL (a channel id, C…) and invite the bot to it",
+    "invalid_auth": ": check SLACK_BOT_TOKEN",
+    "missing_scope": ": reinstall the app from manifest.yml so it has the scopes it needs",
+}
 
 
 class SlackTrouble(Exception):
@@ -174,7 +180,12 @@ class DigestService:
             ts = await self.post_message(claimed, digest)
             await self._db(self.store.mark_posted, claimed.id, ts, self.context.clock(), digest.figures.total)
         except SlackTrouble as trouble:
-            log.warning("could not post the digest for %s (%s); it stays pending", claimed.week, trouble.code)
+            log.warning(
+                "could not post the digest for %s (%s); it stays pending and is tried again each minute%s",
+                claimed.week,
+                trouble.code,
+                HINTS.get(trouble.code, ""),
+            )
             await self._db(self.store.release, claimed.id, trouble.code)
             return Outcome("pending", claimed.week, error=trouble.code)
         except DatabaseUnavailable:

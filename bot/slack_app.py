@@ -31,6 +31,7 @@ from bot.slack_views import (
     submitted_values,
 )
 from handlers.countries import suggest_countries
+from handlers.digest import outcome_text
 from handlers.i18n import _, use_language
 from handlers.replies import Caller, DigestSend, Reply
 from handlers.text import unescape
@@ -208,15 +209,9 @@ class SlackAdapter:
             week = Week.parse(request.week)
             assert week is not None
             outcome = await service.send(week, force=request.force, requested_by=caller.user_id)
-            texts = {
-                "posted": _("Posted the digest for {week} in the coordinator channel."),
-                "found": _("The digest for {week} was already in the channel; recorded it."),
-                "already": _("The digest for {week} was already posted. Add --force to post it again."),
-                "busy": _("The digest for {week} is being posted right now."),
-                "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
-                "pending": _("Slack did not take the digest for {week} ({error}); it will be tried again."),
-            }
-            return Reply(texts[outcome.state].format(week=outcome.week, error=outcome.error or ""))
+            return Reply(
+                outcome_text(outcome.state, outcome.week, outcome.error), ok=outcome.state != "pending"
+            )
 
     async def on_digest_reviewed(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The digest's "Reviewed at meeting" button: coordinators record it; others are told why not."""

@@ -191,3 +191,16 @@ def chart_weeks(week: Week, zone: ZoneInfo, count: int = 12) -> list[tuple[str, 
     while len(weeks) < count:
         weeks.append(weeks[-1].previous())
     return [(f"v{w.number}", *w.bounds(zone)) for w in reversed(weeks)]
+
+
+def outcome_text(state: str, week: str, error: str | None = None) -> str:
+    """What became of a request to post `week`'s digest, for the person who asked."""
+    texts = {
+        "posted": _("Posted the digest for {week} in the coordinator channel."),
+        "found": _("The digest for {week} was already in the channel; recorded it."),
+        "already": _("The digest for {week} was already posted. Add --force to post it again."),
+        "busy": _("The digest for {week} is being posted right now."),
+        "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
+        "pending": _("Slack did not take the digest for {week} ({error}); it will be tried again."),
+    }
+    return texts[state].format(week=week, error=escape(error or ""))
