@@ -66,7 +66,6 @@ class Services:
     zone: ZoneInfo
     clock: Callable[[], datetime]
     command: str = "/kontakt"
-    extra_commands: dict[str, Callable[[list[Token], Caller], Reply]] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,8 +136,6 @@ class CommandHandler:
         if first.key is not None:
             return self.log(tokens, caller)
         name = first.text.casefold()
-        if name in self.services.extra_commands:
-            return self.services.extra_commands[name](tokens[1:], caller)
         method = SUBCOMMANDS.get(name)
         if method is None:
             return self._unknown_command(first.text)
@@ -297,17 +294,25 @@ class CommandHandler:
 
     def _save_edit(self, contact: Contact, data: ContactData, values: dict[str, str]) -> Reply:
         changes: dict[str, object] = {}
+        changed: list[str] = []
         for name in values:
             value = getattr(data, name)
             if name == "youth":
                 value = bool(value)
             if name == "kind" and value is None:
                 value = "other"
-            changes[_ATTRIBUTE.get(name, name)] = value
+            attribute = _ATTRIBUTE.get(name, name)
+            current = contact.organisation.name if name == "org" else getattr(contact, attribute)
+            if value == current:
+                continue
+            changes[attribute] = value
+            changed.append(name)
+        if not changes:
+            return Reply(_("Nothing to change: contact #{id} already says that.").format(id=contact.id))
         updated = self.store.update(contact.id, changes, self.services.clock())
         if updated is None:
             return Reply(_not_found(contact.id), ok=False)
-        names = ", ".join(field_label(n) for n in values)
+        names = ", ".join(field_label(n) for n in changed)
         return Reply(
             _("Updated contact #{id} ({fields}):").format(id=updated.id, fields=names)
             + "\n"

@@ -108,7 +108,8 @@ def test_withdrawn_contacts_are_kept_marked_and_hidden(context: BotContext) -> N
 
 def test_coordinator_may_edit_anyones_contact(context: BotContext) -> None:
     ask(context, LOG)
-    assert "Updated contact #1" in ask(context, "edit 1 kind=vänort", caller=COORD)
+    assert "Updated contact #1 (Kind)" in ask(context, "edit 1 kind=skola", caller=COORD)
+    assert "Nothing to change" in ask(context, "edit 1 kind=school", caller=COORD)
 
 
 def test_unknown_commands_get_a_suggestion(context: BotContext) -> None:
