@@ -110,31 +110,42 @@ def _input_block(name: str, value: str) -> dict[str, Any]:
     return block
 
 
-def submitted_values(view: dict[str, Any]) -> dict[str, str]:
-    """The form's fields as text, the way the inline command would give them."""
-    state = view.get("state", {}).get("values", {})
+def submitted_values(view: Any) -> dict[str, str]:
+    """The form's fields as text, the way the inline command would give them.
+
+    Anything of an unexpected shape counts as not filled in.
+    """
+    state = _dict(_dict(_dict(view).get("state")).get("values"))
     values: dict[str, str] = {}
     for name in ORDER:
-        element = state.get(name, {}).get(ACTION, {})
+        element = _dict(_dict(state.get(name)).get(ACTION))
         kind = element.get("type")
         if kind == "checkboxes":
-            chosen = element.get("selected_options") or []
-            values[name] = "yes" if any(o.get("value") == YOUTH_OPTION for o in chosen) else "no"
+            chosen = element.get("selected_options")
+            chosen = chosen if isinstance(chosen, list) else []
+            values[name] = "yes" if any(_dict(o).get("value") == YOUTH_OPTION for o in chosen) else "no"
         elif kind in {"external_select", "static_select"}:
-            option = element.get("selected_option") or {}
-            values[name] = option.get("value") or ""
+            values[name] = _text(_dict(element.get("selected_option")).get("value"))
         elif kind == "datepicker":
-            values[name] = element.get("selected_date") or ""
+            values[name] = _text(element.get("selected_date"))
         elif element:
-            values[name] = element.get("value") or ""
+            values[name] = _text(element.get("value"))
     return values
 
 
-def contact_id_of(view: dict[str, Any]) -> int | None:
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def contact_id_of(view: Any) -> int | None:
     """The contact an edit form is about, None for a new one."""
     try:
-        value = json.loads(view.get("private_metadata") or "{}").get("id")
-    except (json.JSONDecodeError, AttributeError):
+        value = json.loads(_dict(view).get("private_metadata") or "{}").get("id")
+    except (json.JSONDecodeError, AttributeError, TypeError):
         return None
     return value if isinstance(value, int) else None
 

@@ -106,11 +106,14 @@ def read_records(text: str) -> list[dict[str, Any]]:
             raise ImportProblem('JSON must be an object with a "contacts" list')
         rows = data["contacts"]
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [f for f in _REQUIRED if f not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportProblem(f"CSV header lacks: {', '.join(missing)}")
-        rows = list(reader)
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            missing = [f for f in _REQUIRED if f not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportProblem(f"CSV header lacks: {', '.join(missing)}")
+            rows = list(reader)
+        except csv.Error as error:
+            raise ImportProblem(f"not valid CSV: line {reader.line_num}: {error}") from None
     return [_typed(row, number) for number, row in enumerate(rows, start=1)]
 
 
