@@ -93,11 +93,15 @@ def test_reading_an_import_file_gives_records_or_a_problem(text: str) -> None:
 )
 def test_import_rows_of_any_shape_are_checked(row: dict) -> None:
     import json
+    from datetime import date, datetime
 
     try:
-        read_records(json.dumps({"contacts": [row]}))
-    except ImportProblem:
-        pass
+        [record] = read_records(json.dumps({"contacts": [row]}))
+    except ImportProblem as problem:
+        assert str(problem).startswith("contact 1: ")
+        return
+    assert isinstance(record["contact_date"], date) and isinstance(record["created_at"], datetime)
+    assert record["created_at"].tzinfo is not None and isinstance(record["youth"], bool)
 
 
 @given(JSON_VALUES)
