@@ -182,14 +182,7 @@ def _scheduler(context: BotContext) -> int:
 
 
 def _open(settings: Settings) -> BotContext:
-    from sqlalchemy.exc import DBAPIError
-
-    try:
-        return open_context(settings)
-    except DBAPIError as error:
-        raise ConfigError(
-            f"DATABASE_URL: cannot open the database ({type(error.orig).__name__}); check the URL and that the server runs."
-        ) from None
+    return open_context(settings)
 
 
 def _export(context: BotContext, args: argparse.Namespace) -> int:

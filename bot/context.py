@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.config import Settings
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import ConfigError, Settings
 from handlers.commands import CommandHandler, Services
 from storage.contacts import ContactStore
 from storage.database import Database
@@ -48,5 +50,12 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
     """Connect to the database (creating or upgrading its schema) and build the context."""
     db = Database(settings.database_url, settings.database_timeout)
     if migrate:
-        upgrade(db)
+        try:
+            upgrade(db)
+        except DBAPIError as error:
+            db.dispose()
+            raise ConfigError(
+                f"DATABASE_URL: cannot open the database ({type(error.orig).__name__}); "
+                "check the URL and that the server runs."
+            ) from None
     return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)

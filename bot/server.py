@@ -125,9 +125,12 @@ def _bind(host: str, port: int) -> socket.socket:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
-    except OSError as error:
+    except (OSError, OverflowError) as error:
         listener.close()
-        raise ConfigError(f"--port {port}: cannot listen on {host}:{port} ({error.strerror}).") from None
+        reason = (
+            error.strerror if isinstance(error, OSError) and error.strerror else "not a valid address or port"
+        )
+        raise ConfigError(f"cannot listen on {host}:{port} ({reason}): check --host and --port.") from None
     listener.listen(2048)
     listener.set_inheritable(True)
     return listener
