@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -25,7 +25,8 @@ def start_scheduler(service: DigestService, first_run: datetime | None = None) -
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
     scheduler.add_job(
         _tick,
-        CronTrigger(second=0, timezone=settings.timezone),
+        # Every minute in UTC: local wall-clock time (and its DST jumps) is the tick's business.
+        CronTrigger(second=0, timezone=UTC),
         args=[service],
         id=JOB_ID,
         coalesce=True,
