@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +193,8 @@ def main() -> None:
                 )
         sent = sum(options.requests + max(clients * 4, 50) for clients in (1, 10, 50))
         stored, waited = wait_until_stored(database_url, sent)
+        with urllib.request.urlopen(standin_url + "/count", timeout=10) as answer:
+            replies = json.load(answer)
     finally:
         for process in processes:
             process.terminate()
@@ -206,7 +210,10 @@ def main() -> None:
             rate, p50, p99 = results[(name, clients)]
             ratio = f"{rate / bare:5.2f}" if name == "contactbot" else ""
             print(f"{clients:>7}  {name:<11} {rate:8.1f} {p50:8.1f} {p99:8.1f}   {ratio}")
-    print(f"contacts stored: {stored} of {sent} commands (the last stored {waited:.1f} s after the last ack)")
+    print(
+        f"contacts stored: {stored} of {sent} commands (the last stored {waited:.1f} s after the last ack); "
+        f"replies: {replies['replies']}, of which 'not saved, try again': {replies['not_saved']}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.server import settle_memory
+
 SECRET = "benchmark-signing-secret"
 TOKEN = "xoxb-benchmark-token"
 
@@ -63,6 +65,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     kind, port = sys.argv[1], int(sys.argv[2])
     app = bare_app() if kind == "bare" else contactbot_app(sys.argv[3], sys.argv[4])
+    settle_memory()  # as `contactbot run` does, for both servers
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -7,8 +7,12 @@ Slack's response URLs during the benchmark, cheaply, in a process of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 
 _ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
+# Replies seen, and those saying the contact was not saved (GET /count tells).
+COUNTS = {"replies": 0, "not_saved": 0}
+_NOT_SAVED = (b"Inte sparat", b"Not saved", b"Inget sparades", b"Nothing was saved")
 
 
 async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -19,8 +23,15 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
-            if length:
-                await reader.readexactly(length)
+            body = await reader.readexactly(length) if length else b""
+            if head.startswith(b"GET /count"):
+                payload = json.dumps(COUNTS).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload))
+                await writer.drain()
+                continue
+            COUNTS["replies"] += 1
+            if any(marker in json.loads(body or b"{}").get("text", "").encode() for marker in _NOT_SAVED):
+                COUNTS["not_saved"] += 1
             writer.write(_ANSWER)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):

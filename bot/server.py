@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -93,12 +94,23 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
     identity = check_token(settings)
     context = open_context(settings)
     app = create_app(context, identity, scheduler=scheduler)
+    settle_memory()
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     log.info("serving on http://%s:%d/slack/events (database: %s)", host, port, context.db.backend)
     server.run(sockets=[listener])
     context.db.dispose()
     return 0 if server.started else 1
+
+
+def settle_memory() -> None:
+    """Collect once, then freeze everything loaded at start-up out of the garbage collector's way.
+
+    Without this, full collections walk every module, ORM mapping and translation loaded at
+    start-up, and the pauses (tens of milliseconds) show up as the slowest acknowledgements.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def check_token(settings: Settings) -> dict[str, Any] | None:

@@ -7,8 +7,11 @@ are synchronous (they talk to the database), so they run in worker threads.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import aiohttp
@@ -40,6 +43,7 @@ from storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+WORKERS = 4
 
 
 class SlackIdentity:
@@ -109,6 +113,9 @@ class SlackAdapter:
         self.language = context.settings.language
         self._session: aiohttp.ClientSession | None = None
         self._digests: DigestService | None = None
+        # A few worker threads for the database: more would only queue on SQLite's write
+        # lock and take the interpreter lock from the event loop that acknowledges Slack.
+        self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="contactbot-db")
 
     async def respond(self, response_url: str, text: str) -> None:
         """An ephemeral message through the command's response URL, on one shared HTTP session
@@ -121,9 +128,10 @@ class SlackAdapter:
             log.warning("response URL answered HTTP %d", response.status_code)
 
     async def close(self) -> None:
-        """Close the shared HTTP session."""
+        """Close the shared HTTP session and the worker threads."""
         if self._session is not None:
             await self._session.close()
+        self._workers.shutdown(wait=False)
 
     def caller(self, user_id: str, name: str | None) -> Caller:
         """The Slack user as the handlers see them."""
@@ -131,7 +139,8 @@ class SlackAdapter:
 
     async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
         with use_language(self.language):
-            return await asyncio.to_thread(function, *args)
+            call = functools.partial(contextvars.copy_context().run, function, *args)
+            return await asyncio.get_running_loop().run_in_executor(self._workers, call)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """`/kontakt …`: ack at once, then answer through the response URL."""
