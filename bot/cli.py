@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
 from bot.render import plain_text
+from handlers.i18n import _, use_language
 from handlers.weeks import Week
 from storage.contacts import IdsTaken
 from storage.database import DatabaseUnavailable
@@ -26,49 +27,53 @@ log = logging.getLogger("contactbot")
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and option."""
     parser = argparse.ArgumentParser(
-        prog="contactbot", description="Collects the municipality's international contacts from chat."
+        prog="contactbot", description=_("Collects the municipality's international contacts from chat.")
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="serve Slack over HTTP (and Socket Mode if SLACK_APP_TOKEN is set)")
-    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    run.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    run = commands.add_parser(
+        "run", help=_("serve Slack over HTTP (and Socket Mode if SLACK_APP_TOKEN is set)")
+    )
+    run.add_argument("--host", default="0.0.0.0", help=_("address to listen on (default 0.0.0.0)"))
+    run.add_argument("--port", type=int, default=3000, help=_("port to listen on (default 3000)"))
     run.add_argument(
-        "--no-scheduler", action="store_true", help="do not post the weekly digest from this process"
+        "--no-scheduler", action="store_true", help=_("do not post the weekly digest from this process")
     )
 
-    db = commands.add_parser("db", help="database tasks")
+    db = commands.add_parser("db", help=_("database tasks"))
     db_commands = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
-    db_commands.add_parser("upgrade", help="create or upgrade the database schema")
+    db_commands.add_parser("upgrade", help=_("create or upgrade the database schema"))
 
-    export = commands.add_parser("export", help="write every contact as CSV or JSON")
+    export = commands.add_parser("export", help=_("write every contact as CSV or JSON"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
-    export.add_argument("--from", dest="start", type=_date, help="first meeting date, YYYY-MM-DD")
-    export.add_argument("--to", dest="end", type=_date, help="last meeting date, YYYY-MM-DD")
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--from", dest="start", type=_date, help=_("first meeting date, YYYY-MM-DD"))
+    export.add_argument("--to", dest="end", type=_date, help=_("last meeting date, YYYY-MM-DD"))
+    export.add_argument("-o", "--output", type=Path, help=_("file to write (default: standard output)"))
 
-    imports = commands.add_parser("import", help="load contacts from an export (CSV or JSON)")
+    imports = commands.add_parser("import", help=_("load contacts from an export (CSV or JSON)"))
     imports.add_argument("file", type=Path)
 
-    commands.add_parser("shell", help="try the commands at a local prompt, no Slack needed")
+    commands.add_parser("shell", help=_("try the commands at a local prompt, no Slack needed"))
 
-    digest = commands.add_parser("digest", help="the weekly digest")
+    digest = commands.add_parser("digest", help=_("the weekly digest"))
     digest_commands = digest.add_subparsers(dest="digest_command", metavar="TASK", required=True)
-    preview = digest_commands.add_parser("preview", help="print a week's digest")
-    preview.add_argument("--week", type=_week, help="YYYY-Www (default: the last complete week)")
-    preview.add_argument("--json", action="store_true", help="print the exact Block Kit payload")
-    send = digest_commands.add_parser("send", help="post a week's digest (once; --force posts again)")
-    send.add_argument("--week", type=_week, help="YYYY-Www (default: the last complete week)")
-    send.add_argument("--force", action="store_true", help="post again even if already posted (recorded)")
-    digest_commands.add_parser("history", help="recent digests and their state")
-    commands.add_parser("scheduler", help="only post the weekly digest on schedule (no HTTP)")
+    preview = digest_commands.add_parser("preview", help=_("print a week's digest"))
+    preview.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
+    preview.add_argument("--json", action="store_true", help=_("print the exact Block Kit payload"))
+    send = digest_commands.add_parser("send", help=_("post a week's digest (once; --force posts again)"))
+    send.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
+    send.add_argument("--force", action="store_true", help=_("post again even if already posted (recorded)"))
+    digest_commands.add_parser("history", help=_("recent digests and their state"))
+    commands.add_parser("scheduler", help=_("only post the weekly digest on schedule (no HTTP)"))
     return parser
 
 
 def _week(value: str) -> Week:
     week = Week.parse(value)
     if week is None:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a week: write YYYY-Www, e.g. 2026-W47")
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a week: write YYYY-Www, e.g. 2026-W47").format(value=repr(value))
+        )
     return week
 
 
@@ -76,28 +81,34 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a date: write YYYY-MM-DD").format(value=repr(value))
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings()
-        return _run(args, settings)
-    except ConfigError as problem:
-        print(f"contactbot: {problem}", file=sys.stderr)
-        return 2
-    except DatabaseUnavailable:
-        print("contactbot: the database did not answer (DATABASE_URL); nothing was changed.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    with use_language(language_of()):
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        try:
+            settings = load_settings()
+            return _run(args, settings)
+        except ConfigError as problem:
+            print(f"contactbot: {problem}", file=sys.stderr)
+            return 2
+        except DatabaseUnavailable:
+            print(
+                "contactbot: " + _("the database did not answer (DATABASE_URL); nothing was changed."),
+                file=sys.stderr,
+            )
+            return 1
+        except KeyboardInterrupt:
+            return 130
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -110,7 +121,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "db":
             upgrade(context.db)
-            print("The database schema is up to date.")
+            print(_("The database schema is up to date."))
             return 0
         if args.command == "export":
             return _export(context, args)
@@ -132,7 +143,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _digest(context: BotContext, args: argparse.Namespace) -> int:
     from bot.slack_digest import digest_message
     from handlers.digest import build_digest, digest_text, outcome_text
-    from handlers.i18n import use_language
 
     settings = context.settings
     today = context.clock().astimezone(settings.timezone).date()
@@ -155,7 +165,7 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
             return 0
     settings.require_slack()
     if not settings.digest_channel:
-        raise ConfigError("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…).")
+        raise ConfigError(_("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…)."))
     from bot.digest_service import DigestService
     from bot.logs import configure_logging
 
@@ -171,7 +181,7 @@ def _scheduler(context: BotContext) -> int:
     settings = context.settings
     settings.require_slack()
     if not settings.digest_channel:
-        raise ConfigError("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…).")
+        raise ConfigError(_("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…)."))
     from bot.digest_service import DigestService
     from bot.logs import configure_logging
     from bot.scheduler import run_scheduler_alone
@@ -194,7 +204,7 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with args.output.open("w", encoding=encoding, newline="") as out:
             count = writer(contacts, out)
-        print(f"Wrote {count} contacts to {args.output}.", file=sys.stderr)
+        print(_("Wrote {count} contacts to {path}.").format(count=count, path=args.output), file=sys.stderr)
     return 0
 
 
@@ -202,25 +212,36 @@ def _import(context: BotContext, path: Path) -> int:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
-        print(f"contactbot: cannot read {path}: {error.strerror}", file=sys.stderr)
+        print(
+            "contactbot: " + _("cannot read {path}: {error}").format(path=path, error=error.strerror),
+            file=sys.stderr,
+        )
         return 1
     except UnicodeDecodeError:
-        print(f"contactbot: {path} is not UTF-8 text.", file=sys.stderr)
+        print("contactbot: " + _("{path} is not UTF-8 text.").format(path=path), file=sys.stderr)
         return 1
     try:
         records = read_records(text)
         count = context.store.restore(records)
     except ImportProblem as problem:
-        print(f"contactbot: {path}: {problem}; nothing was imported.", file=sys.stderr)
-        return 1
-    except IdsTaken as taken:
+        problem_text = _(problem.template).format(**problem.params)
         print(
-            f"contactbot: {path}: the database already has contacts with ids {taken}; "
-            "import into an empty database. Nothing was imported.",
+            "contactbot: "
+            + _("{path}: {problem}; nothing was imported.").format(path=path, problem=problem_text),
             file=sys.stderr,
         )
         return 1
-    print(f"Imported {count} contacts from {path}.")
+    except IdsTaken as taken:
+        print(
+            "contactbot: "
+            + _(
+                "{path}: the database already has contacts with ids {ids}; import into an empty database. "
+                "Nothing was imported."
+            ).format(path=path, ids=taken),
+            file=sys.stderr,
+        )
+        return 1
+    print(_("Imported {count} contacts from {path}.").format(count=count, path=path))
     return 0
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from handlers.digest import Schedule
-from handlers.i18n import LANGUAGES
+from handlers.i18n import LANGUAGES, _
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///contactbot.db"
@@ -52,26 +52,44 @@ class Settings:
     def require_slack(self) -> None:
         """Raise ConfigError unless the settings needed to serve Slack are there."""
         if not self.slack_bot_token:
-            raise ConfigError("SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app.")
+            raise ConfigError(_("SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app."))
         if not self.slack_bot_token.startswith("xoxb-"):
-            raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-.")
+            raise ConfigError(
+                _("SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-.")
+            )
         if not self.slack_signing_secret:
             raise ConfigError(
-                "SLACK_SIGNING_SECRET is not set: copy the signing secret from the Slack app's Basic Information page."
+                _(
+                    "SLACK_SIGNING_SECRET is not set: copy the signing secret from the Slack app's Basic Information page."
+                )
             )
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             raise ConfigError(
-                "SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp-."
+                _("SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp-.")
             )
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
-    """Read settings from `environ` (default: the process environment) over `.env`."""
+def language_of(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> str:
+    """The LANGUAGE setting as far as it can be read (for messages before the settings load)."""
+    values = _raw(environ, env_file)
+    try:
+        return _language(values.get("LANGUAGE") or "sv")
+    except ConfigError:
+        return "sv"
+
+
+def _raw(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
     values: dict[str, str] = {}
     dotenv = env_file if env_file is not None else Path(".env")
     if dotenv.is_file():
         values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
     values.update(os.environ if environ is None else environ)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Read settings from `environ` (default: the process environment) over `.env`."""
+    values = _raw(environ, env_file)
 
     def get(name: str) -> str | None:
         value = values.get(name)
@@ -104,7 +122,9 @@ def _channel(value: str | None) -> str | None:
     channel = value.lstrip("#")
     if not re.fullmatch(r"[CG][A-Z0-9]{6,20}", channel):
         raise ConfigError(
-            "DIGEST_CHANNEL must be a channel id like C0123ABCD (channel name → About → Channel ID), not a name."
+            _(
+                "DIGEST_CHANNEL must be a channel id like C0123ABCD (channel name → About → Channel ID), not a name."
+            )
         )
     return channel
 
@@ -114,7 +134,7 @@ def _schedule(value: str) -> Schedule:
         return Schedule.parse(value)
     except ValueError:
         raise ConfigError(
-            "DIGEST_SCHEDULE must be a weekday and a time, e.g. mon 08:00 or fri 15:30."
+            _("DIGEST_SCHEDULE must be a weekday and a time, e.g. mon 08:00 or fri 15:30.")
         ) from None
 
 
@@ -125,9 +145,11 @@ def _duration(name: str, value: str) -> timedelta:
     try:
         amount = float(number)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of days or hours, e.g. 3d or 12h.") from None
+        raise ConfigError(
+            _("{name} must be a number of days or hours, e.g. 3d or 12h.").format(name=name)
+        ) from None
     if not 0 <= amount <= 10_000:
-        raise ConfigError(f"{name} must be between 0 and 10000.")
+        raise ConfigError(_("{name} must be between 0 and 10000.").format(name=name))
     return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
 
 
@@ -139,7 +161,7 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
         return True
     if text in {"false", "no", "0", "off", "nej"}:
         return False
-    raise ConfigError(f"{name} must be true or false.")
+    raise ConfigError(_("{name} must be true or false.").format(name=name))
 
 
 def _database_url(value: str) -> str:
@@ -147,20 +169,21 @@ def _database_url(value: str) -> str:
         url = make_url(value)
     except ArgumentError:
         raise ConfigError(
-            "DATABASE_URL is not a database URL: use sqlite:///contactbot.db or "
-            "postgresql+psycopg://user@host/dbname."
+            _(
+                "DATABASE_URL is not a database URL: use sqlite:///contactbot.db or postgresql+psycopg://user@host/dbname."
+            )
         ) from None
     if url.get_backend_name() not in {"sqlite", "postgresql"}:
         raise ConfigError(
-            "DATABASE_URL must point at SQLite (sqlite:///…) or PostgreSQL (postgresql+psycopg://…)."
+            _("DATABASE_URL must point at SQLite (sqlite:///…) or PostgreSQL (postgresql+psycopg://…).")
         )
     if url.get_backend_name() == "postgresql" and url.get_driver_name() not in {"psycopg", "psycopg2"}:
-        raise ConfigError("DATABASE_URL: use the psycopg driver, postgresql+psycopg://…")
+        raise ConfigError(_("DATABASE_URL: use the psycopg driver, postgresql+psycopg://…"))
     if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg2":
-        raise ConfigError("DATABASE_URL: psycopg2 is not installed; write postgresql+psycopg://…")
+        raise ConfigError(_("DATABASE_URL: use the psycopg driver, postgresql+psycopg://…"))
     if url.get_backend_name() == "postgresql" and not url.database:
         raise ConfigError(
-            "DATABASE_URL names no database: add it after the host, e.g. …@localhost/contactbot."
+            _("DATABASE_URL names no database: add it after the host, e.g. …@localhost/contactbot.")
         )
     return value
 
@@ -171,9 +194,9 @@ def _positive_number(name: str, value: str | None, default: float) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, e.g. 2.") from None
+        raise ConfigError(_("{name} must be a number of seconds, e.g. 2.").format(name=name)) from None
     if not 0 < number <= 600:
-        raise ConfigError(f"{name} must be more than 0 and at most 600 seconds.")
+        raise ConfigError(_("{name} must be more than 0 and at most 600 seconds.").format(name=name))
     return number
 
 
@@ -182,25 +205,27 @@ def _zone(value: str) -> ZoneInfo:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"TIMEZONE is not a time zone name: use one like Europe/Stockholm, not {value[:40]!r}."
+            _("TIMEZONE is not a time zone name: use one like Europe/Stockholm, not {value}.").format(
+                value=repr(value[:40])
+            )
         ) from None
 
 
 def _language(value: str) -> str:
     language = value.casefold().split("_")[0].split("-")[0]
     if language not in LANGUAGES:
-        raise ConfigError(f"LANGUAGE must be one of {', '.join(LANGUAGES)}.")
+        raise ConfigError(_("LANGUAGE must be one of {languages}.").format(languages=", ".join(LANGUAGES)))
     return language
 
 
 def _api_url(value: str) -> str:
     if not value.startswith(("http://", "https://")):
-        raise ConfigError("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/.")
+        raise ConfigError(_("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/."))
     return value if value.endswith("/") else value + "/"
 
 
 def _command(value: str) -> str:
     command = value if value.startswith("/") else "/" + value
     if len(command) < 2 or len(command) > 32 or any(ch.isspace() for ch in command):
-        raise ConfigError("SLACK_COMMAND must be one word starting with /, e.g. /kontakt.")
+        raise ConfigError(_("SLACK_COMMAND must be one word starting with /, e.g. /kontakt."))
     return command

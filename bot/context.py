@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
 from handlers.commands import CommandHandler, Services
+from handlers.i18n import _
 from storage.contacts import ContactStore
 from storage.database import Database
 from storage.migrate import upgrade
@@ -55,7 +56,8 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
         except DBAPIError as error:
             db.dispose()
             raise ConfigError(
-                f"DATABASE_URL: cannot open the database ({type(error.orig).__name__}); "
-                "check the URL and that the server runs."
+                _(
+                    "DATABASE_URL: cannot open the database ({error}); check the URL and that the server runs."
+                ).format(error=type(error.orig).__name__)
             ) from None
     return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)

@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
 from bot.scheduler import start_scheduler
 from bot.slack_app import build_slack_app
+from handlers.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def check_token(settings: Settings) -> dict[str, Any] | None:
     except SlackApiError as error:
         code = error.response.get("error")
         if code in {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}:
-            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack ({code}).") from None
+            raise ConfigError(_("SLACK_BOT_TOKEN was refused by Slack ({code}).").format(code=code)) from None
         log.warning("Slack did not answer auth.test (%s); will ask again on the first request", code)
         return None
     except OSError as error:
@@ -139,10 +140,13 @@ def _bind(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
     except (OSError, OverflowError) as error:
         listener.close()
-        reason = (
-            error.strerror if isinstance(error, OSError) and error.strerror else "not a valid address or port"
-        )
-        raise ConfigError(f"cannot listen on {host}:{port} ({reason}): check --host and --port.") from None
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else None
+        reason = reason or _("not a valid address or port")
+        raise ConfigError(
+            _("cannot listen on {host}:{port} ({reason}): check --host and --port.").format(
+                host=host, port=port, reason=reason
+            )
+        ) from None
     listener.listen(2048)
     listener.set_inheritable(True)
     return listener

@@ -51,8 +51,21 @@ _REQUIRED = (
 )
 
 
+def N_(message: str) -> str:
+    """Marks a message for the translation catalog; the CLI translates it where it is shown."""
+    return message
+
+
 class ImportProblem(Exception):
-    """The file cannot be imported; the message says where and why."""
+    """The file cannot be imported; the message says where and why.
+
+    `template` is the English message (a catalog id), `params` fill it in.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template.format(**params))
+        self.template = template
+        self.params = params
 
 
 def to_record(contact: Contact) -> dict[str, Any]:
@@ -101,25 +114,29 @@ def read_records(text: str) -> list[dict[str, Any]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ImportProblem(f"not valid JSON: line {error.lineno}: {error.msg}") from None
+            raise ImportProblem(
+                N_("not valid JSON: line {line}: {error}"), line=error.lineno, error=error.msg
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("contacts"), list):
-            raise ImportProblem('JSON must be an object with a "contacts" list')
+            raise ImportProblem(N_('JSON must be an object with a "contacts" list'))
         rows = data["contacts"]
     else:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         try:
             missing = [f for f in _REQUIRED if f not in (reader.fieldnames or [])]
             if missing:
-                raise ImportProblem(f"CSV header lacks: {', '.join(missing)}")
+                raise ImportProblem(N_("the CSV header lacks: {fields}"), fields=", ".join(missing))
             rows = list(reader)
         except csv.Error as error:
-            raise ImportProblem(f"not valid CSV: line {reader.line_num}: {error}") from None
+            raise ImportProblem(
+                N_("not valid CSV: line {line}: {error}"), line=reader.line_num, error=str(error)
+            ) from None
     return [_typed(row, number) for number, row in enumerate(rows, start=1)]
 
 
 def _typed(row: Any, number: int) -> dict[str, Any]:
     if not isinstance(row, dict):
-        raise ImportProblem(f"contact {number}: not an object")
+        raise ImportProblem(N_("contact {number}: not an object"), number=number)
     record: dict[str, Any] = {}
     for name in FIELDS:
         value = row.get(name)
@@ -128,10 +145,15 @@ def _typed(row: Any, number: int) -> dict[str, Any]:
         try:
             record[name] = _convert(name, value)
         except (TypeError, ValueError):
-            raise ImportProblem(f"contact {number}: {name} has a bad value: {value!r:.60}") from None
+            raise ImportProblem(
+                N_("contact {number}: {field} has a bad value: {value}"),
+                number=number,
+                field=name,
+                value=repr(value)[:60],
+            ) from None
     for name in _REQUIRED:
         if record.get(name) is None:
-            raise ImportProblem(f"contact {number}: {name} is missing")
+            raise ImportProblem(N_("contact {number}: {field} is missing"), number=number, field=name)
     return record
 
 

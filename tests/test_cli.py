@@ -68,7 +68,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_contacts(
         other_url = f"sqlite:///{other / 'restored.db'}"
         imported = contactbot(["import", str(tmp_path / name)], other_url, other)
         assert imported.returncode == 0, imported.stderr
-        assert "Imported 2 contacts" in imported.stdout
+        assert "Läste in 2 kontakter" in imported.stdout
         again = contactbot(["export", "--format", "json"], other_url, other)
         assert json.loads(again.stdout) == json.loads(first.stdout), name
         # New contacts continue after the imported ids.
@@ -76,7 +76,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_contacts(
         assert "Sparade kontakt #3" in added.stdout
         # A second import would reuse ids: refused, nothing written.
         twice = contactbot(["import", str(tmp_path / name)], other_url, other)
-        assert twice.returncode == 1 and "already has contacts with ids 1, 2" in twice.stderr
+        assert twice.returncode == 1 and "databasen har redan kontakter med id 1, 2" in twice.stderr
 
 
 def test_export_filters_by_meeting_date(database_url: str, tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_export_filters_by_meeting_date(database_url: str, tmp_path: Path) -> No
     )
     assert [c["organisation"] for c in json.loads(result.stdout)["contacts"]] == ["Rovaniemen kaupunki"]
     bad = contactbot(["export", "--from", "November"], database_url, tmp_path)
-    assert bad.returncode == 2 and "is not a date" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "är inget datum" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_import_of_a_broken_file_says_where_and_imports_nothing(database_url: str, tmp_path: Path) -> None:
@@ -99,15 +99,20 @@ def test_import_of_a_broken_file_says_where_and_imports_nothing(database_url: st
         '{"contacts": [{"id": 1, "contact_date": "yesterday"}]}', encoding="utf-8"
     )
     result = contactbot(["import", "bad.json"], database_url, tmp_path)
-    assert result.returncode == 1 and "contact 1: contact_date has a bad value" in result.stderr
+    assert result.returncode == 1 and "kontakt 1: contact_date har ett felaktigt värde" in result.stderr
     missing = contactbot(["import", "nope.csv"], database_url, tmp_path)
-    assert missing.returncode == 1 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    assert missing.returncode == 1 and "kan inte läsa" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_bad_settings_stop_start_up_with_one_line(database_url: str, tmp_path: Path) -> None:
     result = contactbot(["run"], database_url, tmp_path)
     assert result.returncode == 2 and result.stderr.strip() == (
-        "contactbot: SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app."
+        "contactbot: SLACK_BOT_TOKEN är inte satt: ange Slack-appens bot-token (xoxb-…)."
+    )
+    english = contactbot(["run"], database_url, tmp_path, LANGUAGE="en")
+    assert (
+        english.stderr.strip()
+        == "contactbot: SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app."
     )
     result = contactbot(["shell"], database_url, tmp_path, TIMEZONE="Mars/Olympus")
     assert (
@@ -116,7 +121,7 @@ def test_bad_settings_stop_start_up_with_one_line(database_url: str, tmp_path: P
         and "TIMEZONE" in result.stderr
     )
     result = contactbot(["shell"], "postgresql+psycopg://nobody@127.0.0.1:9/x", tmp_path)
-    assert result.returncode == 2 and "DATABASE_URL: cannot open the database" in result.stderr
+    assert result.returncode == 2 and "DATABASE_URL: kan inte öppna databasen" in result.stderr
     assert "Traceback" not in result.stderr
 
 

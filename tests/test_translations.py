@@ -15,7 +15,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 def extracted() -> set[str]:
     found: set[str] = set()
-    for package in ("handlers", "bot"):
+    for package in ("handlers", "bot", "storage"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, keywords=KEYWORDS, comment_tags=()
         ):
