@@ -280,7 +280,8 @@ class SlackAdapter:
         handler = self.context.handler()
         outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
         if outcome.errors:
-            await ack(response_action="errors", errors=outcome.errors)
+            # Field errors show as plain text, where entities would appear literally.
+            await ack(response_action="errors", errors={k: unescape(v) for k, v in outcome.errors.items()})
             return
         reply = outcome.reply or Reply("")
         with use_language(self.language):
