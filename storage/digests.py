@@ -38,7 +38,6 @@ class DigestStore:
         now: datetime,
         *,
         late: bool = False,
-        status: str = "pending",
         requested_by: str | None = None,
     ) -> tuple[Digest, bool]:
         """Record the week's digest, or find the record another sender made first.
@@ -48,9 +47,7 @@ class DigestStore:
         """
         try:
             with self.db.session() as session:
-                digest = _new_record(
-                    channel, week, 0, now, late=late, status=status, requested_by=requested_by
-                )
+                digest = _new_record(channel, week, 0, now, late=late, requested_by=requested_by)
                 session.add(digest)
                 session.flush()
                 return digest, True
@@ -164,14 +161,13 @@ def _new_record(
     now: datetime,
     *,
     late: bool = False,
-    status: str = "pending",
     requested_by: str | None = None,
 ) -> Digest:
     return Digest(
         channel=channel,
         week=week,
         attempt=attempt,
-        status=status,
+        status="pending",
         late=late,
         requested_by=requested_by,
         created_at=now,
