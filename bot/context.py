@@ -32,13 +32,13 @@ class BotContext:
     store: ContactStore
     clock: Clock
 
-    def handler(self, command: str | None = None) -> CommandHandler:
-        """A command handler that names the command as `command` in help texts."""
+    def handler(self) -> CommandHandler:
+        """A command handler; help texts name the configured slash command."""
         services = Services(
             store=self.store,
             zone=self.settings.timezone,
             clock=self.clock,
-            command=command or self.settings.slack_command,
+            command=self.settings.slack_command,
         )
         return CommandHandler(services)
 

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.slack_views import shorten_block
 from handlers.digest import Digest, entry_text
 from handlers.i18n import _
 from handlers.text import escape, shorten
@@ -25,12 +26,8 @@ REVIEW_ACTION = "digest_reviewed"
 METADATA_EVENT = "contactbot_digest"
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SECTION_LIMIT)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten_block(text, SECTION_LIMIT)}}
 
 
 def block_chars(blocks: list[dict[str, Any]]) -> int:
@@ -84,7 +81,7 @@ def digest_message(
     reviewed_at: datetime | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks) of the digest message."""
-    title = _cut(digest.title(), HEADER_LIMIT)
+    title = shorten_block(digest.title(), HEADER_LIMIT)
     header = {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
     if digest.empty:
         blocks = [header, _section(_("No contacts were logged this week."))]
@@ -98,8 +95,8 @@ def digest_message(
     ]
     summary = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": _cut(digest.totals_line(), SECTION_LIMIT)},
-        "fields": [{"type": "mrkdwn", "text": _cut(f, FIELD_LIMIT)} for f in fields[:FIELDS_MAX]],
+        "text": {"type": "mrkdwn", "text": shorten_block(digest.totals_line(), SECTION_LIMIT)},
+        "fields": [{"type": "mrkdwn", "text": shorten_block(f, FIELD_LIMIT)} for f in fields[:FIELDS_MAX]],
     }
     head = [header, summary, {"type": "divider"}]
     tail: list[dict[str, Any]] = []

@@ -42,14 +42,10 @@ def country_option(code: str) -> dict[str, Any]:
     return {"text": _plain(f"{country_name(code, current_language())} ({code})"), "value": code}
 
 
-def contact_modal(values: dict[str, str], contact_id: int | None, hint: str = "") -> dict[str, Any]:
+def contact_modal(values: dict[str, str], contact_id: int | None) -> dict[str, Any]:
     """The form to log a contact, or to edit `contact_id`, prefilled with `values`."""
     title = _("Log a contact") if contact_id is None else _("Edit contact #{id}").format(id=contact_id)
-    blocks: list[dict[str, Any]] = []
-    if hint:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
-    for name in ORDER:
-        blocks.append(_input_block(name, values.get(name, "")))
+    blocks = [_input_block(name, values.get(name, "")) for name in ORDER]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
