@@ -75,6 +75,12 @@ def add_contact(context: BotContext, created: datetime, **fields: object) -> Non
     context.store.add(NewContact(**values), created)  # type: ignore[arg-type]
 
 
+def week_47_is_due(context: BotContext, clock: FakeClock) -> None:
+    """One contact logged in week 47, and the clock at its digest's due time (Monday 08:00)."""
+    add_contact(context, local(2026, 11, 18, 10, 0))
+    clock.now = local(2026, 11, 23, 8, 0)
+
+
 def posts(standin: SlackStandIn) -> list[dict]:
     return standin.posted(CHANNEL)
 
@@ -184,8 +190,7 @@ def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again
     standin: SlackStandIn,
     sleeps: Sleeps,
 ) -> None:
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
     store = DigestStore(digest_context.db)
     record, _ = store.record(CHANNEL, "2026-W47", clock.now)
     claimed = store.claim(record.id, clock.now, service.lease)
@@ -207,8 +212,7 @@ def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again
 def test_three_concurrent_senders_post_one_digest(
     digest_context: BotContext, clock: FakeClock, standin: SlackStandIn, sleeps: Sleeps
 ) -> None:
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
     senders = [
         DigestService(open_context(digest_context.settings, clock=clock), sleep=sleeps) for _ in range(3)
     ]
@@ -230,8 +234,7 @@ def test_rate_limited_then_posted_honouring_retry_after(
     standin: SlackStandIn,
     sleeps: Sleeps,
 ) -> None:
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
     standin.fail("chat.postMessage", Failure(429, "ratelimited", retry_after=7))
     assert [o.state for o in run(service.tick())] == ["posted"]
     assert sleeps.waits == [7.0]
@@ -245,8 +248,7 @@ def test_slack_down_for_an_hour_then_back_posts_once_and_loses_nothing(
     standin: SlackStandIn,
     sleeps: Sleeps,
 ) -> None:
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
     standin.fail("chat.postMessage", *[Failure(503, "service_unavailable")] * (TRIES * 60))
     store = DigestStore(digest_context.db)
     for _minute in range(60):
@@ -379,8 +381,7 @@ def test_the_chart_goes_into_the_thread_and_a_failed_upload_never_blocks(
     digest_context: BotContext, clock: FakeClock, standin: SlackStandIn, sleeps: Sleeps
 ) -> None:
     digest_context.settings = replace(digest_context.settings, digest_chart=True)
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
     service = DigestService(digest_context, sleep=sleeps)
     outcome = run(service.tick())[0]
     upload = [c for c in standin.calls if c.path.startswith("/upload/")][0]
@@ -399,8 +400,7 @@ def test_the_chart_goes_into_the_thread_and_a_failed_upload_never_blocks(
 def test_the_real_scheduler_runs_the_tick(
     service: DigestService, digest_context: BotContext, clock: FakeClock, standin: SlackStandIn
 ) -> None:
-    add_contact(digest_context, local(2026, 11, 18, 10, 0))
-    clock.now = local(2026, 11, 23, 8, 0)
+    week_47_is_due(digest_context, clock)
 
     async def scheduled() -> None:
         scheduler = start_scheduler(service)
