@@ -100,7 +100,7 @@ def measure(url: str, way: str) -> dict[str, float]:
     import resource
     import tracemalloc
 
-    from bot.slack_digest import digest_message
+    from bot.slack.digest import digest_message
     from handlers.digest import Digest, build_digest
     from handlers.weeks import Week
     from storage.database import Database

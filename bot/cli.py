@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
-from bot.render import plain_text
+from bot.shell.render import plain_text
 from handlers.i18n import _, use_language
 from handlers.weeks import Week
 from storage.contacts import IdsTaken
@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "import":
             return _import(context, args.file)
         if args.command == "shell":
-            from bot.shell import run_shell
+            from bot.shell.prompt import run_shell
 
             return run_shell(context)
         if args.command == "digest":
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _digest(context: BotContext, args: argparse.Namespace) -> int:
-    from bot.slack_digest import digest_message
+    from bot.slack.digest import digest_message
     from handlers.digest import build_digest, digest_text, outcome_text
 
     settings = context.settings

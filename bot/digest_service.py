@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chart import weekly_chart
 from bot.context import BotContext
-from bot.slack_digest import digest_message, digest_metadata, metadata_matches
+from bot.slack.digest import digest_message, digest_metadata, metadata_matches
 from handlers.digest import Digest, build_digest, chart_weeks, week_title
 from handlers.i18n import _, use_language
 from handlers.weeks import Week

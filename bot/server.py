@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
 from bot.scheduler import start_scheduler
-from bot.slack_app import build_slack_app
+from bot.slack.app import build_slack_app
 from handlers.i18n import _
 
 log = logging.getLogger(__name__)

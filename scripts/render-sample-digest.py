@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.chart import weekly_chart  # noqa: E402
-from bot.slack_digest import digest_message  # noqa: E402
+from bot.slack.digest import digest_message  # noqa: E402
 from handlers.digest import build_digest, chart_weeks, week_title  # noqa: E402
 from handlers.i18n import _, use_language  # noqa: E402
 from handlers.weeks import Week  # noqa: E402

@@ -13,7 +13,7 @@ import pytest
 from bot.context import BotContext, open_context
 from bot.digest_service import TRIES, DigestService
 from bot.scheduler import start_scheduler
-from bot.slack_digest import digest_message
+from bot.slack.digest import digest_message
 from handlers.digest import Schedule, build_digest
 from handlers.i18n import use_language
 from handlers.weeks import Week

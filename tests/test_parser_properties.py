@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import ConfigError, load_settings
-from bot.slack_views import contact_id_of, submitted_values
+from bot.slack.views import contact_id_of, submitted_values
 from handlers.digest import Schedule
 from storage.exchange import ImportProblem, read_records
 

@@ -23,8 +23,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
 from bot.digest_service import DigestService, SlackTrouble
-from bot.slack_digest import REVIEW_ACTION, digest_message
-from bot.slack_views import (
+from bot.slack.digest import REVIEW_ACTION, digest_message
+from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
     contact_modal,

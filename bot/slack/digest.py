@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.slack_views import shorten_block
+from bot.slack.views import shorten_block
 from handlers.digest import Digest, entry_text
 from handlers.i18n import _
 from handlers.text import escape, shorten

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.context import BotContext
-from bot.render import plain_text
+from bot.shell.render import plain_text
 from handlers.i18n import _, use_language
 from handlers.replies import Caller, Reply
 

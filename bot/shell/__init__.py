@@ -1,0 +1,1 @@
+"""The local prompt (`contactbot shell`) and its plain-text renderer."""

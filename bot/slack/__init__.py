@@ -1,0 +1,1 @@
+"""Slack: the slack-bolt adapter, its modal, its renderer and its digest delivery."""
