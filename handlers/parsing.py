@@ -11,62 +11,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from handlers.fields import KEYS, keys_shown
 from handlers.i18n import _
 
 QUOTES = frozenset('"“”„«»')
 _KEY = re.compile(r"^([A-Za-zÅÄÖåäöÉé][A-Za-zÅÄÖåäöÉé_-]*)=(.*)$", re.DOTALL)
 
-# Every key a user may type -> the field it sets.
-FIELD_KEYS: dict[str, str] = {
-    "org": "org",
-    "organisation": "org",
-    "organization": "org",
-    "organisationen": "org",
-    "country": "country",
-    "land": "country",
-    "city": "city",
-    "ort": "city",
-    "stad": "city",
-    "person": "person",
-    "kontaktperson": "person",
-    "email": "email",
-    "e-mail": "email",
-    "epost": "email",
-    "e-post": "email",
-    "kind": "kind",
-    "typ": "kind",
-    "youth": "youth",
-    "ungdom": "youth",
-    "unga": "youth",
-    "unit": "unit",
-    "enhet": "unit",
-    "förvaltning": "unit",
-    "date": "date",
-    "datum": "date",
-    "summary": "summary",
-    "sammanfattning": "summary",
-    "benefit": "benefit",
-    "nytta": "benefit",
-    "followup": "followup",
-    "follow-up": "followup",
-    "uppföljning": "followup",
-}
-
-# The keys shown in help and suggestions: English, then Swedish.
-SHOWN_KEYS = (
-    ("org", "org"),
-    ("country", "land"),
-    ("city", "ort"),
-    ("person", "person"),
-    ("email", "epost"),
-    ("kind", "typ"),
-    ("youth", "ungdom"),
-    ("unit", "enhet"),
-    ("date", "datum"),
-    ("summary", "sammanfattning"),
-    ("benefit", "nytta"),
-    ("followup", "uppföljning"),
-)
+FIELD_KEYS = KEYS
 
 
 class ParseError(Exception):
@@ -152,7 +103,7 @@ def read_fields(tokens: list[Token]) -> FieldInput:
 def unknown_key_message(key: str) -> str:
     """'Unknown field x. Did you mean y?' with the list of fields."""
     close = difflib.get_close_matches(key, list(FIELD_KEYS), n=1, cutoff=0.6)
-    keys = ", ".join(f"{en}/{sv}" if en != sv else en for en, sv in SHOWN_KEYS)
+    keys = keys_shown()
     if close:
         return _("Unknown field “{key}”. Did you mean {suggestion}? Fields: {keys}.").format(
             key=key, suggestion=close[0], keys=keys

@@ -11,21 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from handlers.countries import find_country
+from handlers.fields import LIMITS, REQUIRED, field_label
 from handlers.i18n import _
 from handlers.kinds import find_kind, kind_names
 from handlers.text import escape, tidy
 
-LIMITS: dict[str, int] = {
-    "org": 200,
-    "city": 100,
-    "person": 200,
-    "email": 254,
-    "unit": 100,
-    "summary": 3000,
-    "benefit": 2000,
-    "followup": 1000,
-}
-REQUIRED = ("org", "country", "summary")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
 _YES = {"yes", "y", "ja", "j", "true", "1", "x", "on"}
 _NO = {"no", "n", "nej", "false", "0", "off", ""}
@@ -61,25 +51,6 @@ class InvalidFields(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
-
-
-def field_label(name: str) -> str:
-    """The field's name as shown to users."""
-    labels = {
-        "org": _("Organisation"),
-        "country": _("Country"),
-        "city": _("City"),
-        "person": _("Contact person"),
-        "email": _("Email"),
-        "kind": _("Kind"),
-        "youth": _("Children and youth"),
-        "unit": _("Unit"),
-        "date": _("Date"),
-        "summary": _("Summary"),
-        "benefit": _("Mutual benefit"),
-        "followup": _("Follow-up"),
-    }
-    return labels.get(name, name)
 
 
 def check_fields(values: dict[str, str], today: date, *, partial: bool = False) -> ContactData:

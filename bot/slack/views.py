@@ -6,31 +6,14 @@ import json
 from typing import Any
 
 from handlers.countries import country_name
+from handlers.fields import BY_NAME, FIELDS
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
 from handlers.text import shorten
-from handlers.validation import LIMITS, field_label
 
 CALLBACK_ID = "contact_form"
 ACTION = "value"
 YOUTH_OPTION = "youth"
-_TEXT_FIELDS = ("org", "city", "person", "unit", "summary", "benefit", "followup")
-_MULTILINE = {"summary", "benefit", "followup"}
-ORDER = (
-    "org",
-    "country",
-    "kind",
-    "date",
-    "youth",
-    "unit",
-    "summary",
-    "benefit",
-    "followup",
-    "city",
-    "person",
-    "email",
-)
-_OPTIONAL = {"city", "person", "email", "unit", "benefit", "followup", "youth"}
 
 
 def _plain(text: str, limit: int = 75) -> dict[str, Any]:
@@ -45,7 +28,7 @@ def country_option(code: str) -> dict[str, Any]:
 def contact_modal(values: dict[str, str], contact_id: int | None) -> dict[str, Any]:
     """The form to log a contact, or to edit `contact_id`, prefilled with `values`."""
     title = _("Log a contact") if contact_id is None else _("Edit contact #{id}").format(id=contact_id)
-    blocks = [_input_block(name, values.get(name, "")) for name in ORDER]
+    blocks = [_input_block(f.name, values.get(f.name, "")) for f in FIELDS]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -58,18 +41,21 @@ def contact_modal(values: dict[str, str], contact_id: int | None) -> dict[str, A
 
 
 def _input_block(name: str, value: str) -> dict[str, Any]:
+    field = BY_NAME[name]
     element: dict[str, Any]
-    if name in _TEXT_FIELDS:
-        element = {"type": "plain_text_input", "action_id": ACTION, "max_length": LIMITS[name]}
-        if name in _MULTILINE:
+    if field.input in {"text", "multiline"}:
+        element = {"type": "plain_text_input", "action_id": ACTION}
+        if field.limit:
+            element["max_length"] = field.limit
+        if field.input == "multiline":
             element["multiline"] = True
         if value:
             element["initial_value"] = value
-    elif name == "email":
+    elif field.input == "email":
         element = {"type": "email_text_input", "action_id": ACTION}
         if value:
             element["initial_value"] = value
-    elif name == "country":
+    elif field.input == "country":
         element = {
             "type": "external_select",
             "action_id": ACTION,
@@ -78,16 +64,16 @@ def _input_block(name: str, value: str) -> dict[str, Any]:
         }
         if value:
             element["initial_option"] = country_option(value)
-    elif name == "kind":
+    elif field.input == "kind":
         options = [{"text": _plain(kind_label(kind)), "value": kind} for kind in KINDS]
         element = {"type": "static_select", "action_id": ACTION, "options": options}
         if value in KINDS:
             element["initial_option"] = next(o for o in options if o["value"] == value)
-    elif name == "date":
+    elif field.input == "date":
         element = {"type": "datepicker", "action_id": ACTION}
         if value:
             element["initial_date"] = value
-    else:  # youth
+    else:  # toggle: children and youth
         option = {"text": _plain(_("Children or young people take part")), "value": YOUTH_OPTION}
         element = {"type": "checkboxes", "action_id": ACTION, "options": [option]}
         if value == "yes":
@@ -95,14 +81,14 @@ def _input_block(name: str, value: str) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": name,
-        "label": _plain(field_label(name), 2000),
+        "label": _plain(field.shown_label(), 2000),
         "element": element,
-        "optional": name in _OPTIONAL,
+        # Kind and date have defaults (other, today), so only the required fields must be filled.
+        "optional": not field.required and field.input not in {"kind", "date"},
     }
-    if name == "summary":
-        block["hint"] = _plain(_("What the contact was about, in a few sentences."), 2000)
-    if name == "benefit":
-        block["hint"] = _plain(_("What both sides gain: the strategy asks for mutual benefit."), 2000)
+    hint = field.shown_hint()
+    if hint:
+        block["hint"] = _plain(hint, 2000)
     return block
 
 
@@ -113,7 +99,7 @@ def submitted_values(view: Any) -> dict[str, str]:
     """
     state = _dict(_dict(_dict(view).get("state")).get("values"))
     values: dict[str, str] = {}
-    for name in ORDER:
+    for name in (f.name for f in FIELDS):
         element = _dict(_dict(state.get(name)).get(ACTION))
         kind = element.get("type")
         if kind == "checkboxes":
