@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
-from bot.shell.render import plain_text
+from bot.shell.render import render, render_text
 from handlers.i18n import _, use_language
 from handlers.weeks import Week
 from storage.contacts import IdsTaken
@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _digest(context: BotContext, args: argparse.Namespace) -> int:
     from bot.slack.digest import digest_message
-    from handlers.digest import build_digest, digest_text, outcome_text
+    from handlers.digest import build_digest, digest_blocks, outcome_text
 
     settings = context.settings
     today = context.clock().astimezone(settings.timezone).date()
@@ -154,14 +154,14 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
                 text, blocks = digest_message(digest, None)
                 print(json.dumps({"text": text, "blocks": blocks}, ensure_ascii=False, indent=2))
             else:
-                print(plain_text(digest_text(digest)))
+                print(render(digest_blocks(digest)))
             return 0
         if args.digest_command == "history":
             shell = context.handler()
             from handlers.replies import Caller
 
             reply = shell.handle("digest history", Caller("shell", "cli", is_coordinator=True))
-            print(plain_text(reply.text))
+            print(render(reply.blocks))
             return 0
     settings.require_slack()
     if not settings.digest_channel:
@@ -173,7 +173,7 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
     service = DigestService(context)
     outcome = asyncio.run(service.send(week, force=args.force, requested_by="cli"))
     with use_language(settings.language):
-        print(plain_text(outcome_text(outcome.state, outcome.week, outcome.error)))
+        print(render_text(outcome_text(outcome.state, outcome.week, outcome.error)))
     return 1 if outcome.state == "pending" else 0
 
 

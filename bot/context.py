@@ -32,13 +32,14 @@ class BotContext:
     store: ContactStore
     clock: Clock
 
-    def handler(self) -> CommandHandler:
-        """A command handler; help texts name the configured slash command."""
+    def handler(self, command: str | None = None) -> CommandHandler:
+        """A command handler; hints show `command`, how the bot is invoked on the asking
+        platform (default: the Slack slash command)."""
         services = Services(
             store=self.store,
             zone=self.settings.timezone,
             clock=self.clock,
-            command=self.settings.slack_command,
+            command=self.settings.slack_command if command is None else command,
         )
         return CommandHandler(services)
 

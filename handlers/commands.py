@@ -1,4 +1,9 @@
-"""The `/kontakt` command: one entry point for every platform and the shell."""
+"""The bot's commands: one entry point for every platform and the shell.
+
+Handlers answer with structure (`handlers.markup`); `{c}` in a template is how the
+person invokes the bot on their platform (`/kontakt`, `@contactbot`, or nothing in
+the shell), so hints show what to type where they are.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,20 @@ import difflib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.digest import build_digest, digest_text
-from handlers.formatting import contact_details, contact_line
+from handlers.digest import build_digest, digest_blocks
+from handlers.fields import BY_NAME, field_label, keys_shown
+from handlers.formatting import contact_details, contact_table
 from handlers.i18n import _, ngettext
+from handlers.kinds import kind_names
+from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
-from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply
-from handlers.text import escape, tidy
-from handlers.validation import ContactData, InvalidFields, check_fields, field_label
+from handlers.registry import COMMANDS, all_words, find_command, word
+from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
+from handlers.text import tidy
+from handlers.validation import ContactData, InvalidFields, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
@@ -27,40 +36,11 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 15
 
-# Subcommand as typed -> the method that answers it.
-SUBCOMMANDS: dict[str, str] = {
-    "help": "help",
-    "hjälp": "help",
-    "hjalp": "help",
-    "log": "log",
-    "logga": "log",
-    "list": "list",
-    "lista": "list",
-    "show": "show",
-    "visa": "show",
-    "search": "search",
-    "sök": "search",
-    "sok": "search",
-    "edit": "edit",
-    "ändra": "edit",
-    "andra": "edit",
-    "withdraw": "withdraw",
-    "ta-bort": "withdraw",
-    "unit": "unit",
-    "enhet": "unit",
-    "export": "export",
-    "exportera": "export",
-    "digest": "digest",
-    "sammanställning": "digest",
-}
-
-# Form and inline field names -> the contact's attribute.
-_ATTRIBUTE = {"org": "organisation", "date": "contact_date"}
-
 
 @dataclass
 class Services:
-    """What the handlers need from the outside: the store, the time zone and a clock."""
+    """What the handlers need from the outside: the store, the time zone, a clock, and how
+    the person invokes the bot on their platform."""
 
     store: ContactStore
     zone: ZoneInfo
@@ -72,7 +52,7 @@ class Services:
 class FormOutcome:
     """The answer to a submitted form: field errors to show on the form, or a reply."""
 
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Text] = field(default_factory=dict)
     reply: Reply | None = None
 
 
@@ -82,6 +62,7 @@ class CommandHandler:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.store = services.store
+        self.c = services.command
 
     # -- entry points -----------------------------------------------------------
 
@@ -90,15 +71,17 @@ class CommandHandler:
         try:
             return self._dispatch(text, caller)
         except ParseError as problem:
-            return Reply(str(problem), ok=False)
+            return reply(problem.text, ok=False)
         except DatabaseUnavailable:
-            return Reply(_database_message(), ok=False)
+            return reply(_database_message(), ok=False)
         except Exception:
             log.exception("command failed")
-            return Reply(
-                _(
-                    "Something went wrong on our side and nothing was saved. Please try again; "
-                    "if it keeps happening, tell the coordinator."
+            return reply(
+                say(
+                    _(
+                        "Something went wrong on our side and nothing was saved. Please try again; "
+                        "if it keeps happening, tell the coordinator."
+                    )
                 ),
                 ok=False,
             )
@@ -131,56 +114,69 @@ class CommandHandler:
     def _dispatch(self, text: str, caller: Caller) -> Reply:
         tokens = tokenize(text)
         if not tokens:
-            return self.help()
+            return self.help(caller)
         first = tokens[0]
         if first.key is not None:
             return self.log(tokens, caller)
-        name = first.text.casefold()
-        method = SUBCOMMANDS.get(name)
-        if method is None:
+        command = find_command(first.text)
+        if command is None:
             return self._unknown_command(first.text)
-        rest = tokens[1:]
-        if method == "help":
-            return self.help()
-        return getattr(self, method)(rest, caller)
+        if command.name == "help":
+            return self.help(caller)
+        return getattr(self, command.name)(tokens[1:], caller)
 
-    def _unknown_command(self, word: str) -> Reply:
-        close = difflib.get_close_matches(word.casefold(), list(SUBCOMMANDS), n=1, cutoff=0.6)
-        text = _("I don't know the command “{word}”.").format(word=escape(word))
+    def _unknown_command(self, typed: str) -> Reply:
+        close = difflib.get_close_matches(typed.casefold(), all_words(), n=1, cutoff=0.6)
+        text = say(_("I don't know the command “{word}”."), word=typed)
         if close:
-            text += " " + _("Did you mean `{command} {suggestion}`?").format(
-                command=self.services.command, suggestion=close[0]
+            suggestion = find_command(close[0])
+            assert suggestion is not None
+            text = (
+                text
+                + " "
+                + say(
+                    _("Did you mean `{command} {suggestion}`?"), command=self.c, suggestion=suggestion.word()
+                )
             )
-        text += " " + _("Write `{command} help` to see what I can do.").format(command=self.services.command)
-        return Reply(text, ok=False)
+        text = text + " " + say(_("Write `{command} help` to see what I can do."), command=self.c)
+        return reply(text, ok=False)
 
     # -- help -------------------------------------------------------------------
 
-    def help(self) -> Reply:
-        """What the bot does, and every command with an example."""
-        c = self.services.command
-        text = _(
-            "*Log international contacts* (twin towns, EU projects, school and youth exchanges, "
-            "associations, business, study visits) so that they reach the coordinator and "
-            "the international group.\n"
-            "\n"
-            "`{c} log` opens a form. Or write it on one line:\n"
-            '`{c} log org="Rovaniemen kaupunki" country=FI kind=twin-town youth=yes '
-            'date=2026-11-20 summary="Planning a youth football exchange"`\n'
-            "Fields: org, country (code or name), kind, date (YYYY-MM-DD, default today), "
-            "youth (yes/no), unit, city, person, email, summary (required), benefit (the mutual "
-            "benefit), followup (next step). Swedish names work too: land, typ, datum, ungdom, "
-            "enhet, ort, epost, sammanfattning, nytta, uppföljning.\n"
-            "Kinds: twin-town, eu-project, school, association, business, visit, conference, other.\n"
-            "\n"
-            "`{c} list` your contacts · `{c} list week` this week's · `{c} list all` everyone's\n"
-            "`{c} show 12` one contact · `{c} search Rovaniemi` search\n"
-            '`{c} edit 12 followup="Call in March"` change a contact (`{c} edit 12` opens the form)\n'
-            "`{c} withdraw 12 duplicate` withdraw a contact (it is kept, marked withdrawn)\n"
-            "`{c} unit Kultur- och fritidsförvaltningen` set your unit, used when you log\n"
-            "`{c} export` all contacts as a CSV file (coordinators)"
-        ).format(c=c)
-        return Reply(text)
+    def help(self, caller: Caller | None = None) -> Reply:
+        """What the bot does, and every command with an example: generated from the registry."""
+        c = self.c
+        intro = say(
+            _(
+                "*Log international contacts* (twin towns, EU projects, school and youth exchanges, "
+                "associations, business, study visits) so that they reach the coordinator and "
+                "the international group."
+            )
+        )
+        example = say(
+            _(
+                'Example: `{c} log org="Rovaniemen kaupunki" country=FI kind=twin-town youth=yes '
+                'date=2026-11-20 summary="Planning a youth football exchange"`'
+            ),
+            c=c,
+        )
+        lines: list[Text] = []
+        for command in COMMANDS:
+            if command.coordinators_only and caller is not None and not caller.is_coordinator:
+                continue
+            typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
+            line = code(typed) + " " + _(command.description)
+            if command.coordinators_only:
+                line = line + " " + say(_("(coordinators)"))
+            lines.append(line)
+        required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
+        fields = say(
+            _("Fields: {keys}. Required: {required}. Kinds: {kinds}."),
+            keys=keys_shown(),
+            required=required,
+            kinds=kind_names(),
+        )
+        return reply(intro, Bullets(tuple(lines)), example, fields)
 
     # -- log --------------------------------------------------------------------
 
@@ -191,11 +187,14 @@ class CommandHandler:
             unit = self.store.default_unit(caller.platform, caller.user_id)
             if unit:
                 values["unit"] = unit
-            return Reply(
-                _(
-                    'Write the contact on one line, e.g. `{c} log org="Name" country=FI '
-                    'summary="What it was about"`. Write `{c} help` for every field.'
-                ).format(c=self.services.command),
+            return reply(
+                say(
+                    _(
+                        'Write the contact on one line, e.g. `{c} log org="Name" country=FI '
+                        'summary="What it was about"`. Write `{c} help` for every field.'
+                    ),
+                    c=self.c,
+                ),
                 form=FormRequest(mode="log", values=values),
             )
         fields = read_fields(tokens)
@@ -206,7 +205,7 @@ class CommandHandler:
         try:
             data = check_fields(values, self._today())
         except InvalidFields as invalid:
-            return Reply(_fields_message(invalid.errors, saved=False), ok=False)
+            return _fields_reply(invalid.errors)
         return self._save_new(data, caller, None)
 
     def _save_new(self, data: ContactData, caller: Caller, source_key: str | None) -> Reply:
@@ -233,34 +232,48 @@ class CommandHandler:
             source_key,
         )
         contact = added.contact
-        lines = [
-            _("Saved contact #{id}:").format(id=contact.id)
+        c = self.c
+        head = (
+            say(_("Saved contact #{id}:"), id=contact.id)
             if added.created
-            else _("Contact #{id} was already saved:").format(id=contact.id),
-            contact_line(contact),
-        ]
+            else say(_("Contact #{id} was already saved:"), id=contact.id)
+        )
+        blocks: list[Block] = [Paragraph(head), contact_table([contact])]
         if added.unit_remembered and contact.unit:
-            lines.append(
-                _("{unit} is now your unit; your next contacts get it too.").format(unit=escape(contact.unit))
+            blocks.append(
+                Paragraph(
+                    say(_("{unit} is now your unit; your next contacts get it too."), unit=contact.unit)
+                )
             )
         elif not contact.unit:
-            lines.append(
-                _("Tip: set your unit once with `{c} unit NAME` and it is added to every contact.").format(
-                    c=self.services.command
+            blocks.append(
+                Paragraph(
+                    say(
+                        _("Tip: set your unit once with `{c} unit NAME` and it is added to every contact."),
+                        c=c,
+                    )
                 )
             )
         if data.kind is None:
-            lines.append(
-                _("Kind was set to “other”; change it with `{c} edit {id} kind=…`.").format(
-                    c=self.services.command, id=contact.id
+            blocks.append(
+                Paragraph(
+                    say(
+                        _("Kind was set to “other”; change it with `{c} edit {id} kind=…`."),
+                        c=c,
+                        id=contact.id,
+                    )
                 )
             )
-        lines.append(
-            _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id}`.").format(
-                c=self.services.command, id=contact.id
+        blocks.append(
+            Paragraph(
+                say(
+                    _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id}`."),
+                    c=c,
+                    id=contact.id,
+                )
             )
         )
-        return Reply("\n".join(lines))
+        return Reply(blocks)
 
     # -- edit and withdraw ------------------------------------------------------
 
@@ -270,26 +283,30 @@ class CommandHandler:
         contact = self.store.get(contact_id)
         refusal = self._refuse_change(contact, contact_id, caller)
         if refusal is not None or contact is None:
-            return refusal or Reply("", ok=False)
+            return refusal or reply(ok=False)
         fields = read_fields(tokens[1:])
         if fields.free_text:
-            return Reply(
-                _('Give changes as key=value, e.g. `{c} edit {id} summary="New text"`.').format(
-                    c=self.services.command, id=contact_id
+            return reply(
+                say(
+                    _('Give changes as key=value, e.g. `{c} edit {id} summary="New text"`.'),
+                    c=self.c,
+                    id=contact_id,
                 ),
                 ok=False,
             )
         if not fields.values:
-            return Reply(
-                _('Write the changes as key=value, e.g. `{c} edit {id} followup="Call in March"`.').format(
-                    c=self.services.command, id=contact_id
+            return reply(
+                say(
+                    _('Write the changes as key=value, e.g. `{c} edit {id} followup="Call in March"`.'),
+                    c=self.c,
+                    id=contact_id,
                 ),
                 form=FormRequest(mode="edit", values=form_values(contact), contact_id=contact_id),
             )
         try:
             data = check_fields(fields.values, self._today(), partial=True)
         except InvalidFields as invalid:
-            return Reply(_fields_message(invalid.errors, saved=False), ok=False)
+            return _fields_reply(invalid.errors)
         return self._save_edit(contact, data, fields.values)
 
     def _save_edit(self, contact: Contact, data: ContactData, values: dict[str, str]) -> Reply:
@@ -301,22 +318,20 @@ class CommandHandler:
                 value = bool(value)
             if name == "kind" and value is None:
                 value = "other"
-            attribute = _ATTRIBUTE.get(name, name)
+            attribute = BY_NAME[name].attribute
             current = contact.organisation.name if name == "org" else getattr(contact, attribute)
             if value == current:
                 continue
             changes[attribute] = value
             changed.append(name)
         if not changes:
-            return Reply(_("Nothing to change: contact #{id} already says that.").format(id=contact.id))
+            return reply(say(_("Nothing to change: contact #{id} already says that."), id=contact.id))
         updated = self.store.update(contact.id, changes, self.services.clock())
         if updated is None:
-            return Reply(_not_found(contact.id), ok=False)
+            return reply(_not_found(contact.id), ok=False)
         names = ", ".join(field_label(n) for n in changed)
-        return Reply(
-            _("Updated contact #{id} ({fields}):").format(id=updated.id, fields=names)
-            + "\n"
-            + contact_line(updated)
+        return reply(
+            say(_("Updated contact #{id} ({fields}):"), id=updated.id, fields=names), contact_table([updated])
         )
 
     def withdraw(self, tokens: list[Token], caller: Caller) -> Reply:
@@ -331,28 +346,33 @@ class CommandHandler:
             contact_id, caller.user_id, caller.name, reason or None, self.services.clock()
         )
         if withdrawn is None:
-            return Reply(_not_found(contact_id), ok=False)
-        return Reply(
-            _(
-                "Withdrew contact #{id}. It is kept in the records, marked withdrawn, and no longer "
-                "shows in lists, searches or digests."
-            ).format(id=contact_id)
+            return reply(_not_found(contact_id), ok=False)
+        return reply(
+            say(
+                _(
+                    "Withdrew contact #{id}. It is kept in the records, marked withdrawn, and no longer "
+                    "shows in lists, searches or digests."
+                ),
+                id=contact_id,
+            )
         )
 
     def _refuse_change(self, contact: Contact | None, contact_id: int, caller: Caller) -> Reply | None:
         if contact is None:
-            return Reply(_not_found(contact_id), ok=False)
+            return reply(_not_found(contact_id), ok=False)
         if contact.withdrawn_at is not None:
-            return Reply(
-                _("Contact #{id} is withdrawn and can no longer be changed.").format(id=contact_id),
-                ok=False,
+            return reply(
+                say(_("Contact #{id} is withdrawn and can no longer be changed."), id=contact_id), ok=False
             )
         is_author = contact.platform == caller.platform and contact.logged_by == caller.user_id
         if not (is_author or caller.is_coordinator):
-            return Reply(
-                _(
-                    "Only the person who logged contact #{id}, or a coordinator, may change or withdraw it."
-                ).format(id=contact_id),
+            return reply(
+                say(
+                    _(
+                        "Only the person who logged contact #{id}, or a coordinator, may change or withdraw it."
+                    ),
+                    id=contact_id,
+                ),
                 ok=False,
             )
         return None
@@ -361,8 +381,10 @@ class CommandHandler:
         text = tokens[0].text.lstrip("#") if tokens and tokens[0].key is None else ""
         if not text.isascii() or not text.isdigit() or len(text) > 9:
             raise ParseError(
-                _("Give the contact's number, e.g. `{c} {command} 12`. `{c} list` shows the numbers.").format(
-                    c=self.services.command, command=command
+                say(
+                    _("Give the contact's number, e.g. `{c} {command} 12`. `{c} list` shows the numbers."),
+                    c=self.c,
+                    command=word(command),
                 )
             )
         return int(text)
@@ -374,8 +396,8 @@ class CommandHandler:
         contact_id = self._contact_id(tokens, "show")
         contact = self.store.get(contact_id)
         if contact is None:
-            return Reply(_not_found(contact_id), ok=False)
-        return Reply(contact_details(contact))
+            return reply(_not_found(contact_id), ok=False)
+        return Reply(contact_details(contact, shared=caller.audience == "shared"))
 
     def list(self, tokens: list[Token], caller: Caller) -> Reply:
         """`list [mine|week [YYYY-Www]|all] [page]`."""
@@ -385,94 +407,109 @@ class CommandHandler:
             page = max(1, min(int(words.pop()), 100000))
         scope = words.pop(0) if words else "mine"
         offset = (page - 1) * PAGE_SIZE
-        c = self.services.command
+        c = self.c
+        listing = word("list")
         if scope in {"mine", "mina", "my", "mitt"} and not words:
             result = self.store.by_user(caller.platform, caller.user_id, PAGE_SIZE, offset)
-            title = _("Your contacts")
-            empty = _("You have not logged any contacts yet. Try `{c} log`.").format(c=c)
-            more = f"{c} list mine"
+            title = say(_("Your contacts"))
+            empty = say(_("You have not logged any contacts yet. Try `{c} log`."), c=c)
+            more = f"{c} {listing} {_('mine')}"
         elif scope in {"week", "vecka"} and len(words) <= 1:
             week = Week.parse(words[0]) if words else Week.of(self._today())
             if week is None:
                 raise ParseError(
-                    _("Write the week as YYYY-Www, e.g. `{c} list week {example}`.").format(
-                        c=c, example=Week.of(self._today())
+                    say(
+                        _("Write the week as YYYY-Www, e.g. `{c} list week {example}`."),
+                        c=c,
+                        example=Week.of(self._today()),
                     )
                 )
             start, end = week.bounds(self.services.zone)
             result = self.store.logged_between(start, end, PAGE_SIZE, offset)
-            title = _("Contacts logged in week {number} ({week})").format(number=week.number, week=week)
-            empty = _("No contacts were logged in week {number}.").format(number=week.number)
-            more = f"{c} list week {week}"
+            title = say(_("Contacts logged in week {number} ({week})"), number=week.number, week=week)
+            empty = say(_("No contacts were logged in week {number}."), number=week.number)
+            more = f"{c} {listing} {_('week')} {week}"
         elif scope in {"all", "alla"} and not words:
             result = self.store.everything(PAGE_SIZE, offset)
-            title = _("All contacts")
-            empty = _("No contacts have been logged yet. Try `{c} log`.").format(c=c)
-            more = f"{c} list all"
+            title = say(_("All contacts"))
+            empty = say(_("No contacts have been logged yet. Try `{c} log`."), c=c)
+            more = f"{c} {listing} {_('all')}"
         else:
             raise ParseError(
-                _(
-                    "`{c} list` takes mine, week (optionally a week like {example}) or all, "
-                    "and a page number."
-                ).format(c=c, example=Week.of(self._today()))
+                say(
+                    _(
+                        "`{c} list` takes mine, week (optionally a week like {example}) or all, and a page number."
+                    ),
+                    c=c,
+                    example=Week.of(self._today()),
+                )
             )
-        return Reply(_page_text(result, title, empty, page, more))
+        return _page_reply(result, title, empty, page, more)
 
     def search(self, tokens: list[Token], caller: Caller) -> Reply:
         """`search WORDS`: contacts matching every word."""
         words = [tidy(t.text) for t in tokens if tidy(t.text)]
         if not words:
-            raise ParseError(
-                _("Write what to look for, e.g. `{c} search Rovaniemi`.").format(c=self.services.command)
-            )
+            raise ParseError(say(_("Write what to look for, e.g. `{c} search Rovaniemi`."), c=self.c))
         words = [w[:100] for w in words[:10]]
         result = self.store.search(words, PAGE_SIZE, 0)
-        shown = escape(" ".join(words))
-        title = _("Contacts matching “{words}”").format(words=shown)
-        empty = _("No contacts match “{words}”.").format(words=shown)
-        return Reply(_page_text(result, title, empty, 1, None))
+        shown = " ".join(words)
+        title = say(_("Contacts matching “{words}”"), words=shown)
+        empty = say(_("No contacts match “{words}”."), words=shown)
+        return _page_reply(result, title, empty, 1, None)
 
     # -- settings and export ----------------------------------------------------
 
     def unit(self, tokens: list[Token], caller: Caller) -> Reply:
         """`unit NAME` sets the caller's default unit; `unit` alone shows it."""
         name = tidy(" ".join(t.text for t in tokens if t.key is None))
-        c = self.services.command
+        c = self.c
         if not name:
             current = self.store.default_unit(caller.platform, caller.user_id)
             if current:
-                return Reply(
-                    _("Your unit is {unit}. Change it with `{c} unit NAME`.").format(
-                        unit=escape(current), c=c
-                    )
+                return reply(
+                    say(_("Your unit is {unit}. Change it with `{c} unit NAME`."), unit=current, c=c)
                 )
-            return Reply(
-                _(
-                    "You have no unit yet. Set it with `{c} unit NAME`, e.g. "
-                    "`{c} unit Barn- och utbildningsförvaltningen`."
-                ).format(c=c)
+            return reply(
+                say(
+                    _(
+                        "You have no unit yet. Set it with `{c} unit NAME`, e.g. "
+                        "`{c} unit Barn- och utbildningsförvaltningen`."
+                    ),
+                    c=c,
+                )
             )
         if len(name) > 100:
-            return Reply(
-                _("A unit name fits at most 100 characters; this one has {length}.").format(length=len(name)),
+            return reply(
+                say(_("A unit name fits at most 100 characters; this one has {length}."), length=len(name)),
                 ok=False,
             )
         unit = self.store.set_default_unit(caller.platform, caller.user_id, name, self.services.clock())
-        return Reply(
-            _("Your unit is now {unit}. Contacts you log get it unless you give another.").format(
-                unit=escape(unit)
-            )
+        return reply(
+            say(_("Your unit is now {unit}. Contacts you log get it unless you give another."), unit=unit)
         )
 
     def export(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`export`: every contact as CSV, for coordinators."""
+        """`export`: every contact as CSV, for coordinators, in a private chat."""
         if not caller.is_coordinator:
-            return Reply(_("Only coordinators may export the contacts."), ok=False)
+            return reply(say(_("Only coordinators may export the contacts.")), ok=False)
+        if caller.audience == "shared":
+            return reply(
+                say(
+                    _(
+                        "The export holds personal data, so I only send it in a private chat. "
+                        "Write `{c} export` to me in a personal chat."
+                    ),
+                    c=self.c,
+                ),
+                ok=False,
+            )
         content, count = csv_bytes(self.store.export())
         day = self._today().isoformat()
-        return Reply(
-            ngettext("Export of {count} contact (CSV).", "Export of {count} contacts (CSV).", count).format(
-                count=count
+        return reply(
+            say(
+                ngettext("Export of {count} contact (CSV).", "Export of {count} contacts (CSV).", count),
+                count=count,
             ),
             attachment=Attachment(
                 filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
@@ -482,53 +519,59 @@ class CommandHandler:
     # -- the weekly digest -------------------------------------------------------
 
     def digest(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`digest preview|send|history [YYYY-Www] [--force]`, for coordinators."""
-        c = self.services.command
+        """`digest preview|send|history|here [YYYY-Www] [--force]`, for coordinators."""
+        c = self.c
         if not caller.is_coordinator:
-            return Reply(_("Only coordinators may preview, send or list the digests."), ok=False)
+            return reply(say(_("Only coordinators may preview, send or list the digests.")), ok=False)
         words = [t.text for t in tokens]
         action = words.pop(0).casefold() if words else "preview"
         force = "--force" in words
         words = [w for w in words if w != "--force"]
+        if action in {"here", "här", "har"} and not words:
+            return reply(say(_("Setting the digest's channel…")), digest_here=True)
         week = Week.of(self._today()).previous()
         if words:
             parsed = Week.parse(words[0])
             if parsed is None or len(words) > 1:
                 raise ParseError(
-                    _("Write the week as YYYY-Www, e.g. `{c} digest preview {example}`.").format(
-                        c=c, example=week
+                    say(
+                        _("Write the week as YYYY-Www, e.g. `{c} digest preview {example}`."),
+                        c=c,
+                        example=week,
                     )
                 )
             week = parsed
         if action in {"preview", "förhandsgranska", "visa"}:
             digest = build_digest(self.store.db, week, self.services.zone, command=c)
-            return Reply(digest_text(digest))
+            return Reply(digest_blocks(digest))
         if action in {"send", "skicka"}:
-            return Reply(
-                _("Posting the digest for {week}…").format(week=week),
+            return reply(
+                say(_("Posting the digest for {week}…"), week=week),
                 digest_send=DigestSend(str(week), force),
             )
         if action in {"history", "historik"}:
-            return Reply(self._digest_history())
+            return self._digest_history()
         raise ParseError(
-            _("`{c} digest` takes preview, send or history, and optionally a week like {example}.").format(
-                c=c, example=week
+            say(
+                _("`{c} digest` takes preview, send or history, and optionally a week like {example}."),
+                c=c,
+                example=week,
             )
         )
 
-    def _digest_history(self) -> str:
+    def _digest_history(self) -> Reply:
         records = DigestStore(self.store.db).history(10)
         if not records:
-            return _("No digests have been recorded yet.")
+            return reply(say(_("No digests have been recorded yet.")))
         states = {
             "pending": _("waiting to be posted"),
             "posting": _("being posted"),
             "posted": _("posted"),
             "skipped": _("skipped (empty week)"),
         }
-        lines = [_("*Recent digests*")]
+        items: list[Text] = []
         for record in records:
-            parts = [f"{record.week}", states.get(record.status, record.status)]
+            parts: list[Text | str] = [f"{record.week}", states.get(record.status, record.status)]
             if record.posted_at is not None:
                 parts.append(record.posted_at.astimezone(self.services.zone).strftime("%Y-%m-%d %H:%M"))
             if record.attempt:
@@ -543,19 +586,20 @@ class CommandHandler:
                 )
             if record.reviewed_at is not None:
                 parts.append(
-                    _("reviewed by {who} on {day}").format(
-                        who=escape(record.reviewed_by_name or record.reviewed_by or "?"),
+                    say(
+                        _("reviewed by {who} on {day}"),
+                        who=record.reviewed_by_name or record.reviewed_by or "?",
                         day=record.reviewed_at.date().isoformat(),
                     )
                 )
             if record.status == "pending" and record.last_error:
-                parts.append(_("last error: {error}").format(error=escape(record.last_error)))
-            lines.append(" · ".join(parts))
-        return "\n".join(lines)
+                parts.append(say(_("last error: {error}"), error=record.last_error))
+            items.append(join(parts))
+        return reply(Heading(say(_("Recent digests"))), Bullets(tuple(items)))
 
     # -- helpers ----------------------------------------------------------------
 
-    def _today(self):  # noqa: ANN202 - a date
+    def _today(self) -> date:
         return local_today(self.services.clock(), self.services.zone)
 
 
@@ -581,36 +625,39 @@ def form_values(contact: Contact) -> dict[str, str]:
     return values
 
 
-def _page_text(result: Page, title: str, empty: str, page: int, more: str | None) -> str:
+def _page_reply(result: Page, title: Text, empty: Text, page: int, more: str | None) -> Reply:
     if result.total == 0:
-        return empty
+        return reply(empty)
     if not result.contacts:
-        return _("There is no page {page}; the last one is {last}.").format(
-            page=page, last=(result.total - 1) // PAGE_SIZE + 1
+        return reply(
+            say(
+                _("There is no page {page}; the last one is {last}."),
+                page=page,
+                last=(result.total - 1) // PAGE_SIZE + 1,
+            )
         )
     first = (page - 1) * PAGE_SIZE + 1
     last = first + len(result.contacts) - 1
-    lines = [f"*{title}* ({result.total})"]
-    lines += [contact_line(c) for c in result.contacts]
+    blocks: list[Block] = [Heading(title + f" ({result.total})"), contact_table(result.contacts)]
     if result.total > last:
-        lines.append(
-            _("Showing {first}–{last} of {total}.").format(first=first, last=last, total=result.total)
-        )
+        footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=result.total)
         if more:
-            lines[-1] += " " + _("Next page: `{command} {page}`").format(command=more, page=page + 1)
-    return "\n".join(lines)
+            footer = footer + " " + say(_("Next page: `{command} {page}`"), command=more, page=page + 1)
+        blocks.append(Paragraph(footer))
+    return Reply(blocks)
 
 
-def _fields_message(errors: dict[str, str], saved: bool) -> str:
-    header = _("Nothing was saved. Please fix:") if not saved else ""
-    return "\n".join([header] + [f"• {message}" for message in errors.values()])
+def _fields_reply(errors: dict[str, Text]) -> Reply:
+    return reply(say(_("Nothing was saved. Please fix:")), Bullets(tuple(errors.values())), ok=False)
 
 
-def _not_found(contact_id: int) -> str:
-    return _("There is no contact #{id}.").format(id=contact_id)
+def _not_found(contact_id: int) -> Text:
+    return say(_("There is no contact #{id}."), id=contact_id)
 
 
-def _database_message() -> str:
-    return _(
-        "Not saved: the database did not answer in time. Nothing was changed; please try again in a minute."
+def _database_message() -> Text:
+    return say(
+        _(
+            "Not saved: the database did not answer in time. Nothing was changed; please try again in a minute."
+        )
     )

@@ -12,7 +12,8 @@ from babel.dates import format_date
 from handlers.countries import country_name
 from handlers.i18n import _, current_language, ngettext
 from handlers.kinds import kind_label
-from handlers.text import escape, shorten
+from handlers.markup import Block, Heading, Paragraph, Text, join, plain, say, strong
+from handlers.text import shorten
 from handlers.weeks import Week
 from storage.database import Database
 from storage.models import Contact
@@ -95,15 +96,20 @@ class Digest:
         title = week_title(self.week)
         return title + " " + _("(late)") if self.late else title
 
-    def totals_line(self) -> str:
+    def totals_line(self) -> Text:
         """ "12 contacts logged (previous week 9, +3)"."""
         figures = self.figures
         change = figures.total - figures.previous_total
-        return ngettext(
-            "*{count} contact* logged (previous week {previous}, {change:+d})",
-            "*{count} contacts* logged (previous week {previous}, {change:+d})",
-            figures.total,
-        ).format(count=figures.total, previous=figures.previous_total, change=change)
+        return say(
+            ngettext(
+                "*{count} contact* logged (previous week {previous}, {change:+d})",
+                "*{count} contacts* logged (previous week {previous}, {change:+d})",
+                figures.total,
+            ),
+            count=figures.total,
+            previous=figures.previous_total,
+            change=change,
+        )
 
     def priorities(self) -> list[tuple[str, int]]:
         """The strategy's priorities, counted: children and youth, twin towns, EU projects."""
@@ -124,7 +130,7 @@ class Digest:
         names = []
         for key, count in rows:
             if which == "unit":
-                name = escape(key) if key else _("no unit")
+                name = key if key else _("no unit")
             elif which == "country":
                 name = country_name(str(key), language)
             else:
@@ -135,45 +141,60 @@ class Digest:
             shown += " · " + _("{count} more").format(count=len(names) - limit)
         return shown
 
-    def more_hint(self, shown: int) -> str:
+    def more_hint(self, shown: int) -> Text:
         """How many entries are left out, and how to see them all."""
-        return _(
-            "…and {count} more. See them all with `{c} list week {week}` or `contactbot export`."
-        ).format(count=self.figures.total - shown, c=self.command, week=self.week)
+        return say(
+            _("…and {count} more. See them all with `{c} list week {week}` or `contactbot export`."),
+            count=self.figures.total - shown,
+            c=self.command,
+            week=self.week,
+        )
 
 
-def entry_text(contact: Contact, summary_limit: int = 280) -> str:
-    """One contact as the digest lists it."""
+def entry_lines(contact: Contact, summary_limit: int = 280) -> list[Text]:
+    """One contact as the digest lists it: a head line, the summary, the follow-up.
+
+    The digest is posted in a channel, so the counterpart's name and e-mail never show."""
     language = current_language()
-    head = [f"*{escape(contact.organisation.name)}* ({country_name(contact.country, language)})"]
+    head: list[Text | str] = [
+        strong(contact.organisation.name) + f" ({country_name(contact.country, language)})"
+    ]
     head.append(kind_label(contact.kind))
     if contact.unit:
-        head.append(escape(contact.unit))
+        head.append(contact.unit)
     head.append(contact.contact_date.isoformat())
     if contact.youth:
         head.append(_("children and youth"))
-    who = escape(contact.logged_by_name or contact.logged_by)
-    lines = [" · ".join(head) + " · " + _("logged by {who}").format(who=who)]
-    lines.append(escape(shorten(contact.summary, summary_limit)))
+    head.append(say(_("logged by {who}"), who=contact.logged_by_name or contact.logged_by))
+    lines = [join(head), plain(shorten(contact.summary, summary_limit))]
     if contact.followup:
-        lines.append(_("Follow-up: {value}").format(value=escape(shorten(contact.followup, 200))))
-    return "\n".join(lines)
+        lines.append(say(_("Follow-up: {value}"), value=shorten(contact.followup, 200)))
+    return lines
 
 
-def digest_text(digest: Digest, entry_limit: int = 25) -> str:
-    """The digest as plain reply markup (previews in chat and in the terminal)."""
+def followup_items(digest: Digest) -> list[Text]:
+    """The week's follow-ups: organisation and next step."""
+    return [
+        strong(c.organisation.name) + ": " + shorten(c.followup or "", 200) for c in digest.figures.followups
+    ]
+
+
+def digest_blocks(digest: Digest, entry_limit: int = 25) -> list[Block]:
+    """The digest as reply blocks (previews in chat and in the terminal)."""
     if digest.empty:
-        return f"*{digest.title()}*\n" + _("No contacts were logged this week.")
-    lines = [f"*{digest.title()}*", digest.totals_line()]
-    lines.append(" · ".join(f"{name}: {count}" for name, count in digest.priorities()))
-    lines.append(_("By unit: {counts}").format(counts=digest.counts("unit")))
-    lines.append(_("By country: {counts}").format(counts=digest.counts("country")))
-    lines.append(_("By kind: {counts}").format(counts=digest.counts("kind")))
+        return [Heading(plain(digest.title())), Paragraph(say(_("No contacts were logged this week.")))]
+    blocks: list[Block] = [Heading(plain(digest.title())), Paragraph(digest.totals_line())]
+    blocks.append(Paragraph(plain(" · ".join(f"{name}: {count}" for name, count in digest.priorities()))))
+    blocks.append(Paragraph(say(_("By unit: {counts}"), counts=digest.counts("unit"))))
+    blocks.append(Paragraph(say(_("By country: {counts}"), counts=digest.counts("country"))))
+    blocks.append(Paragraph(say(_("By kind: {counts}"), counts=digest.counts("kind"))))
     entries = digest.figures.entries[:entry_limit]
-    lines += ["", *(entry_text(c) for c in entries)]
+    for contact in entries:
+        lines = entry_lines(contact)
+        blocks.append(Paragraph(join(lines, "\n")))
     if digest.figures.total > len(entries):
-        lines.append(digest.more_hint(len(entries)))
-    return "\n".join(lines)
+        blocks.append(Paragraph(digest.more_hint(len(entries))))
+    return blocks
 
 
 def build_digest(
@@ -193,7 +214,7 @@ def chart_weeks(week: Week, zone: ZoneInfo, count: int = 12) -> list[tuple[str, 
     return [(f"v{w.number}", *w.bounds(zone)) for w in reversed(weeks)]
 
 
-def outcome_text(state: str, week: str, error: str | None = None) -> str:
+def outcome_text(state: str, week: str, error: str | None = None) -> Text:
     """What became of a request to post `week`'s digest, for the person who asked."""
     texts = {
         "posted": _("Posted the digest for {week} in the coordinator channel."),
@@ -203,4 +224,4 @@ def outcome_text(state: str, week: str, error: str | None = None) -> str:
         "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
         "pending": _("Slack did not take the digest for {week} ({error}); it will be tried again."),
     }
-    return texts[state].format(week=week, error=escape(error or ""))
+    return say(texts[state], week=week, error=error or "")

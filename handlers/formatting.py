@@ -1,60 +1,67 @@
-"""How contacts read in replies."""
+"""How contacts read in replies, as structure each platform renders."""
 
 from __future__ import annotations
 
 from handlers.countries import country_name
+from handlers.fields import field_label
 from handlers.i18n import _, current_language
 from handlers.kinds import kind_label
-from handlers.text import escape, shorten
+from handlers.markup import Block, ContactRow, ContactTable, Facts, Heading, Text, plain, say
+from handlers.text import shorten
 from storage.models import Contact
 
 
-def contact_line(contact: Contact) -> str:
-    """One line: `#12 · 2026-11-20 · Rovaniemen kaupunki (Finland) · Twin town` and the summary."""
-    parts = [
-        f"*#{contact.id}*",
-        contact.contact_date.isoformat(),
-        f"{escape(contact.organisation.name)} ({country_name(contact.country, current_language())})",
-        kind_label(contact.kind),
-    ]
-    if contact.youth:
-        parts.append(_("children and youth"))
-    if contact.unit:
-        parts.append(escape(contact.unit))
-    return " · ".join(parts) + "\n    " + escape(shorten(contact.summary, 140))
-
-
-def contact_details(contact: Contact) -> str:
-    """Every field of one contact, a line each."""
-    language = current_language()
-    city = f", {escape(contact.city)}" if contact.city else ""
-    lines = [
-        _("*Contact #{id}*").format(id=contact.id),
-        _("Organisation: {value}").format(value=escape(contact.organisation.name)),
-        _("Country: {value}").format(value=country_name(contact.country, language) + city),
-        _("Kind: {value}").format(value=kind_label(contact.kind)),
-        _("Date: {value}").format(value=contact.contact_date.isoformat()),
-        _("Children and youth: {value}").format(value=_("yes") if contact.youth else _("no")),
-    ]
-    optional = (
-        (_("Unit: {value}"), contact.unit),
-        (_("Contact person: {value}"), contact.person),
-        (_("Email: {value}"), contact.email),
+def contact_row(contact: Contact) -> ContactRow:
+    """One contact as a list row: number, date, organisation (country), kind, … and the summary."""
+    return ContactRow(
+        id=contact.id,
+        day=contact.contact_date,
+        organisation=contact.organisation.name,
+        country=country_name(contact.country, current_language()),
+        kind=kind_label(contact.kind),
+        summary=shorten(contact.summary, 140),
+        youth=_("children and youth") if contact.youth else None,
+        unit=contact.unit,
     )
-    lines += [label.format(value=escape(value)) for label, value in optional if value]
-    lines.append(_("Summary: {value}").format(value=escape(contact.summary)))
-    if contact.benefit:
-        lines.append(_("Mutual benefit: {value}").format(value=escape(contact.benefit)))
-    if contact.followup:
-        lines.append(_("Follow-up: {value}").format(value=escape(contact.followup)))
-    who = escape(contact.logged_by_name or contact.logged_by)
-    lines.append(_("Logged by {who} on {when}").format(who=who, when=contact.created_at.date().isoformat()))
+
+
+def contact_table(contacts: list[Contact]) -> ContactTable:
+    """Contacts as a table of rows."""
+    return ContactTable(tuple(contact_row(c) for c in contacts))
+
+
+def contact_details(contact: Contact, shared: bool = False) -> list[Block]:
+    """Every field of one contact, a line each. `shared`: the reply is seen by a whole
+    channel, so the counterpart's name and e-mail (personal data) are left out."""
+    language = current_language()
+    country = country_name(contact.country, language) + (f", {contact.city}" if contact.city else "")
+    pairs: list[tuple[str, Text]] = [
+        (field_label("org"), plain(contact.organisation.name)),
+        (field_label("country"), plain(country)),
+        (field_label("kind"), plain(kind_label(contact.kind))),
+        (field_label("date"), plain(contact.contact_date.isoformat())),
+        (field_label("youth"), plain(_("yes") if contact.youth else _("no"))),
+    ]
+    optional = [("unit", contact.unit)]
+    if not shared:
+        optional += [("person", contact.person), ("email", contact.email)]
+    pairs += [(field_label(name), plain(value)) for name, value in optional if value]
+    pairs.append((field_label("summary"), plain(contact.summary)))
+    pairs += [
+        (field_label(name), plain(value))
+        for name, value in (("benefit", contact.benefit), ("followup", contact.followup))
+        if value
+    ]
+    who = contact.logged_by_name or contact.logged_by
+    pairs.append(
+        (_("Logged"), say(_("by {who} on {when}"), who=who, when=contact.created_at.date().isoformat()))
+    )
     if contact.withdrawn_at is not None:
-        by = escape(contact.withdrawn_by_name or contact.withdrawn_by or "?")
-        line = _("*Withdrawn* by {who} on {when}").format(
-            who=by, when=contact.withdrawn_at.date().isoformat()
-        )
+        by = contact.withdrawn_by_name or contact.withdrawn_by or "?"
+        text = say(_("by {who} on {when}"), who=by, when=contact.withdrawn_at.date().isoformat())
         if contact.withdrawn_reason:
-            line += ": " + escape(contact.withdrawn_reason)
-        lines.append(line)
-    return "\n".join(lines)
+            text = text + ": " + contact.withdrawn_reason
+        pairs.append((_("Withdrawn"), text))
+    if shared and (contact.person or contact.email):
+        pairs.append((_("Contact person"), plain(_("shown only in a private chat"))))
+    return [Heading(say(_("Contact #{id}"), id=contact.id)), Facts(tuple(pairs))]

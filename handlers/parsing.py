@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from handlers.fields import KEYS, keys_shown
 from handlers.i18n import _
+from handlers.markup import Text, say
 
 QUOTES = frozenset('"“”„«»')
 _KEY = re.compile(r"^([A-Za-zÅÄÖåäöÉé][A-Za-zÅÄÖåäöÉé_-]*)=(.*)$", re.DOTALL)
@@ -21,7 +22,11 @@ FIELD_KEYS = KEYS
 
 
 class ParseError(Exception):
-    """What the user typed cannot be read; the message says what to fix."""
+    """What the user typed cannot be read; `text` says what to fix."""
+
+    def __init__(self, text: Text | str) -> None:
+        self.text = text if isinstance(text, Text) else say(text)
+        super().__init__(self.text.plain())
 
 
 @dataclass
@@ -94,18 +99,21 @@ def read_fields(tokens: list[Token]) -> FieldInput:
         if name is None:
             raise ParseError(unknown_key_message(token.key))
         if name in result.values:
-            raise ParseError(_("{key} is given twice. Give each field once.").format(key=token.key))
+            raise ParseError(say(_("{key} is given twice. Give each field once."), key=token.key))
         result.values[name] = token.text
     result.free_text = " ".join(w for w in words if w)
     return result
 
 
-def unknown_key_message(key: str) -> str:
+def unknown_key_message(key: str) -> Text:
     """'Unknown field x. Did you mean y?' with the list of fields."""
     close = difflib.get_close_matches(key, list(FIELD_KEYS), n=1, cutoff=0.6)
     keys = keys_shown()
     if close:
-        return _("Unknown field “{key}”. Did you mean {suggestion}? Fields: {keys}.").format(
-            key=key, suggestion=close[0], keys=keys
+        return say(
+            _("Unknown field “{key}”. Did you mean {suggestion}? Fields: {keys}."),
+            key=key,
+            suggestion=close[0],
+            keys=keys,
         )
-    return _("Unknown field “{key}”. Fields: {keys}.").format(key=key, keys=keys)
+    return say(_("Unknown field “{key}”. Fields: {keys}."), key=key, keys=keys)

@@ -1,14 +1,15 @@
-"""What a handler answers, free of any platform's types.
+"""What a handler answers, free of any platform's types and markup.
 
-`Reply.text` uses a small markup that every adapter understands: `*bold*`, `_italic_`,
-`` `code` `` and new lines; user text inside it has been passed through
-`handlers.text.escape`, so `&amp;`, `&lt;` and `&gt;` are the only entities.
+A reply is structure (`handlers.markup` blocks); each platform renders it natively and
+escapes what users typed its own way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from handlers.markup import Block, Paragraph, Text, blocks_plain
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,14 @@ class Caller:
     user_id: str
     name: str | None = None
     is_coordinator: bool = False
+    # "shared" where everyone in a channel or group chat sees the reply (Teams): replies then
+    # leave out counterparts' personal data, and files are not handed out.
+    audience: Literal["private", "shared"] = "private"
+
+    @property
+    def qualified_id(self) -> str:
+        """`slack:U012…`, `teams:<AAD object id>`: the user, unique across platforms."""
+        return f"{self.platform}:{self.user_id}"
 
 
 @dataclass
@@ -49,14 +58,25 @@ class DigestSend:
 
 @dataclass
 class Reply:
-    """A handler's answer: text, and optionally a file or a form to open.
+    """A handler's answer: blocks of text, and optionally a file, a form or a digest to post.
 
     `ok` is False when nothing was done because of what the user typed or a fault;
-    `text` then says what to fix.
+    the blocks then say what to fix.
     """
 
-    text: str
+    blocks: list[Block]
     ok: bool = True
     attachment: Attachment | None = None
     form: FormRequest | None = None
     digest_send: DigestSend | None = None
+    digest_here: bool = False
+
+    def plain(self) -> str:
+        """The reply as plain lines (tests, logs, fallbacks)."""
+        return blocks_plain(self.blocks)
+
+
+def reply(*content: Text | Block, ok: bool = True, **extra: object) -> Reply:
+    """A reply of `content`: each Text becomes a paragraph."""
+    blocks: list[Block] = [Paragraph(c) if isinstance(c, Text) else c for c in content]
+    return Reply(blocks, ok, **extra)  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from handlers.countries import find_country
 from handlers.fields import LIMITS, REQUIRED, field_label
 from handlers.i18n import _
 from handlers.kinds import find_kind, kind_names
-from handlers.text import escape, tidy
+from handlers.markup import Text, say
+from handlers.text import tidy
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
 _YES = {"yes", "y", "ja", "j", "true", "1", "x", "on"}
@@ -48,7 +49,7 @@ class ContactData:
 class InvalidFields(Exception):
     """Field name -> what to fix; the contact was not stored."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, Text]) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
 
@@ -59,19 +60,19 @@ def check_fields(values: dict[str, str], today: date, *, partial: bool = False) 
     With `partial` (an edit), missing required fields are fine but clearing one is not.
     """
     data = ContactData()
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     for name, raw in values.items():
         text = tidy(raw)
         try:
             setattr(data, name, _check_one(name, text, today))
         except ValueError as problem:
-            errors[name] = str(problem)
+            errors[name] = problem.args[0] if isinstance(problem.args[0], Text) else say(str(problem))
     for name in REQUIRED:
         if name in errors:
             continue
         missing = getattr(data, name) is None
         if missing and (not partial or name in values):
-            errors[name] = _required_message(name)
+            errors[name] = say(_required_message(name))
     if errors:
         raise InvalidFields(errors)
     return data
@@ -95,16 +96,20 @@ def _check_one(name: str, text: str, today: date) -> object:
     limit = LIMITS.get(name)
     if limit is not None and len(text) > limit:
         raise ValueError(
-            _("{field} is {length} characters long; at most {limit} fit. Shorten it.").format(
-                field=field_label(name), length=len(text), limit=limit
+            say(
+                _("{field} is {length} characters long; at most {limit} fit. Shorten it."),
+                field=field_label(name),
+                length=len(text),
+                limit=limit,
             )
         )
     if name == "country":
         code = find_country(text)
         if code is None:
             raise ValueError(
-                _("Unknown country “{value}”. Use a code like FI or a name like Finland or Litauen.").format(
-                    value=escape(text)
+                say(
+                    _("Unknown country “{value}”. Use a code like FI or a name like Finland or Litauen."),
+                    value=text,
                 )
             )
         return code
@@ -112,17 +117,13 @@ def _check_one(name: str, text: str, today: date) -> object:
         kind = find_kind(text)
         if kind is None:
             raise ValueError(
-                _("Unknown kind “{value}”. Use one of: {kinds}.").format(
-                    value=escape(text), kinds=kind_names()
-                )
+                say(_("Unknown kind “{value}”. Use one of: {kinds}."), value=text, kinds=kind_names())
             )
         return kind
     if name == "email":
         if not _EMAIL.match(text):
             raise ValueError(
-                _("“{value}” is not an email address. Write it like name@example.org.").format(
-                    value=escape(text)
-                )
+                say(_("“{value}” is not an email address. Write it like name@example.org."), value=text)
             )
         return text
     return text
@@ -134,7 +135,7 @@ def _check_youth(text: str) -> bool:
         return True
     if folded in _NO:
         return False
-    raise ValueError(_("youth takes yes or no (ja/nej), not “{value}”.").format(value=escape(text)))
+    raise ValueError(say(_("youth takes yes or no (ja/nej), not “{value}”."), value=text))
 
 
 def _check_date(text: str, today: date) -> date | None:
@@ -149,16 +150,20 @@ def _check_date(text: str, today: date) -> date | None:
         value = date.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            _("“{value}” is not a date. Write it as YYYY-MM-DD, e.g. {example}.").format(
-                value=escape(text), example=today.isoformat()
+            say(
+                _("“{value}” is not a date. Write it as YYYY-MM-DD, e.g. {example}."),
+                value=text,
+                example=today.isoformat(),
             )
         ) from None
     if value > today:
         raise ValueError(
-            _(
-                "The date {value} is in the future. Log contacts that have happened (today is {today})."
-            ).format(value=value.isoformat(), today=today.isoformat())
+            say(
+                _("The date {value} is in the future. Log contacts that have happened (today is {today})."),
+                value=value.isoformat(),
+                today=today.isoformat(),
+            )
         )
     if value.year < 1900:
-        raise ValueError(_("The date {value} is too far back.").format(value=value.isoformat()))
+        raise ValueError(say(_("The date {value} is too far back."), value=value.isoformat()))
     return value

@@ -18,8 +18,8 @@ LOG = 'log org="Rovaniemen kaupunki" country=FI kind=twin-town youth=yes date=20
 def ask(context: BotContext, text: str, caller: Caller = ALICE, language: str = "en") -> str:
     with use_language(language):
         reply = context.handler().handle(text, caller)
-    assert "Something went wrong" not in reply.text and "Något gick fel" not in reply.text
-    return reply.text
+    assert "Something went wrong" not in reply.plain() and "Något gick fel" not in reply.plain()
+    return reply.plain()
 
 
 def test_organisations_match_case_insensitively(context: BotContext) -> None:
@@ -67,7 +67,7 @@ def test_list_pages(context: BotContext) -> None:
     for n in range(20):
         ask(context, f"log org=Org{n} country=SE summary=s{n}")
     first = ask(context, "list")
-    assert "Showing 1–15 of 20" in first and "`/kontakt list mine 2`" in first
+    assert "Showing 1–15 of 20" in first and "Next page: /kontakt list mine 2" in first
     second = ask(context, "list mine 2")
     assert "Org0 " in second and "Showing" not in second
     assert "There is no page 9" in ask(context, "list mine 9")
@@ -100,7 +100,7 @@ def test_withdrawn_contacts_are_kept_marked_and_hidden(context: BotContext) -> N
     ask(context, "withdraw 1 logged twice")
     assert "No contacts have been logged yet" in ask(context, "list all")
     shown = ask(context, "show 1")
-    assert "*Withdrawn* by alice" in shown and "logged twice" in shown
+    assert "Withdrawn: by alice" in shown and "logged twice" in shown
     assert "withdrawn and can no longer be changed" in ask(context, "edit 1 summary=x")
     exported = list(context.store.export())
     assert len(exported) == 1 and exported[0].withdrawn_reason == "logged twice"
@@ -113,14 +113,14 @@ def test_coordinator_may_edit_anyones_contact(context: BotContext) -> None:
 
 
 def test_unknown_commands_get_a_suggestion(context: BotContext) -> None:
-    assert "Did you mean `/kontakt list`" in ask(context, "lsit")
-    assert ask(context, "").startswith("*Log international contacts*")
+    assert "Did you mean /kontakt list?" in ask(context, "lsit")
+    assert ask(context, "").startswith("Log international contacts")
 
 
 def test_swedish_is_the_default_language_of_replies(context: BotContext) -> None:
     assert "Sparade kontakt #1" in ask(context, LOG, language="sv")
     assert "Inget sparades" in ask(context, "log org=A", language="sv")
-    assert ask(context, "hjälp", language="sv").startswith("*Logga internationella kontakter*")
+    assert ask(context, "hjälp", language="sv").startswith("Logga internationella kontakter")
 
 
 def test_oversize_and_emoji_everywhere(context: BotContext) -> None:

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.slack.render import escape, unescape
 from handlers.countries import find_country, suggest_countries
 from handlers.i18n import use_language
 from handlers.kinds import find_kind
 from handlers.parsing import ParseError, read_fields, tokenize
-from handlers.text import escape, fold, unescape
+from handlers.text import fold
 from handlers.validation import InvalidFields, check_fields
 from handlers.weeks import Week
 
@@ -113,7 +114,7 @@ def test_check_fields_reports_every_problem_at_once() -> None:
             TODAY,
         )
     assert set(caught.value.errors) == {"org", "country", "date", "email", "youth", "summary"}
-    assert "3001 characters" in caught.value.errors["summary"]
+    assert "3001 characters" in caught.value.errors["summary"].plain()
 
 
 def test_dates_today_yesterday_and_iso() -> None:

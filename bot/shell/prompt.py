@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.context import BotContext
-from bot.shell.render import plain_text
+from bot.shell.render import render
 from handlers.i18n import _, use_language
 from handlers.replies import Caller, Reply
 
@@ -28,13 +28,14 @@ def answer(context: BotContext, line: str, caller: Caller, out_dir: Path) -> str
     """The printed answer to one line typed at the prompt."""
     command = context.settings.slack_command
     text = line.strip()
-    for prefix in (command + " ", "/kontakt "):
+    for prefix in (command + " ", "/kontakt ", "@contactbot "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
-    if text in {command, "/kontakt"}:
+    if text in {command, "/kontakt", "@contactbot"}:
         text = ""
     with use_language(context.settings.language):
-        reply = context.handler().handle(text, caller)
+        # Bare words at the prompt: hints show `log …`, not `/kontakt log …`.
+        reply = context.handler(command="").handle(text, caller)
         return _render(reply, out_dir)
 
 
@@ -44,7 +45,9 @@ def _render(reply: Reply, out_dir: Path) -> str:
         if reply.digest_send.force:
             command += " --force"
         return _("Posting to Slack is not done from the shell; run: {command}").format(command=command)
-    text = plain_text(reply.text)
+    if reply.digest_here:
+        return _("The digest's channel is chosen in the channel itself: write @contactbot digest here there.")
+    text = render(reply.blocks)
     if reply.attachment is not None:
         path = out_dir / reply.attachment.filename
         path.write_bytes(reply.attachment.content)

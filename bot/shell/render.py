@@ -1,18 +1,21 @@
-"""Turns the neutral reply markup into plain terminal text."""
+"""Reply structure as plain terminal text."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from handlers.text import unescape
+from handlers.markup import Block, Text, blocks_plain
 
-_BOLD = re.compile(r"\*([^*\n]+)\*")
-_CODE = re.compile(r"`([^`\n]+)`")
+# Control characters could move a terminal's cursor or change its colours.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def plain_text(markup: str) -> str:
-    """`*bold*` and `` `code` `` lose their marks, entities are undone, and control
-    characters (which could move a terminal's cursor) are dropped."""
-    text = _CODE.sub(r"\1", _BOLD.sub(r"\1", markup))
-    return _CONTROL.sub("", unescape(text))
+def render(blocks: Iterable[Block]) -> str:
+    """Blocks as plain lines, without marks or control characters."""
+    return _CONTROL.sub("", blocks_plain(blocks))
+
+
+def render_text(text: Text) -> str:
+    """One line of text, plain."""
+    return _CONTROL.sub("", text.plain())

@@ -24,6 +24,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.context import BotContext
 from bot.digest_service import DigestService, SlackTrouble
 from bot.slack.digest import REVIEW_ACTION, digest_message
+from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
@@ -36,8 +37,8 @@ from bot.slack.views import (
 from handlers.countries import suggest_countries
 from handlers.digest import outcome_text
 from handlers.i18n import _, use_language
-from handlers.replies import Caller, DigestSend, Reply
-from handlers.text import unescape
+from handlers.markup import Paragraph, say
+from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
 from storage.digests import DigestStore
 
@@ -150,27 +151,39 @@ class SlackAdapter:
         response_url = body.get("response_url", "")
         handler = self.context.handler()
         try:
-            reply = await self._in_thread(handler.handle, text, caller)
-            if reply.form is not None and await self._open_form(client, body, reply):
+            answer = await self._in_thread(handler.handle, text, caller)
+            if answer.form is not None and await self._open_form(client, body, answer):
                 return
-            if reply.attachment is not None:
-                reply = await self._send_file(client, caller, reply)
-            if reply.digest_send is not None:
-                reply = await self._send_digest(reply.digest_send, caller)
-            await self.respond(response_url, shorten_block(reply.text, 3900))
+            if answer.attachment is not None:
+                answer = await self._send_file(client, caller, answer)
+            if answer.digest_send is not None:
+                answer = await self._send_digest(answer.digest_send, caller)
+            if answer.digest_here:
+                answer = self._digest_here(body)
+            await self.respond(response_url, shorten_block(render(answer.blocks), 3900))
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
-            log.error("command reply failed: %s", type(error).__name__)
+            log.error("command answer failed: %s", type(error).__name__)
             with use_language(self.language):
-                message = _("Sorry, I could not answer just now. Please try again in a minute.")
+                message = mrkdwn(say(_("Sorry, I could not answer just now. Please try again in a minute.")))
             try:
                 await self.respond(response_url, message)
             except Exception:  # noqa: BLE001
-                log.error("could not send the error reply either")
+                log.error("could not send the error answer either")
 
-    async def _open_form(self, client: AsyncWebClient, body: dict[str, Any], reply: Reply) -> bool:
-        assert reply.form is not None
+    def _digest_here(self, body: dict[str, Any]) -> Reply:
+        """In Slack the digest's channel is a setting; say which value this channel needs."""
         with use_language(self.language):
-            view = contact_modal(reply.form.values, reply.form.contact_id)
+            return reply(
+                say(
+                    _("In Slack the digest's channel is set by the administrator: DIGEST_CHANNEL={channel}"),
+                    channel=body.get("channel_id") or "?",
+                )
+            )
+
+    async def _open_form(self, client: AsyncWebClient, body: dict[str, Any], answer: Reply) -> bool:
+        assert answer.form is not None
+        with use_language(self.language):
+            view = contact_modal(answer.form.values, answer.form.contact_id)
         try:
             await client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
             return True
@@ -179,9 +192,9 @@ class SlackAdapter:
             log.warning("views.open failed: %s", error.response.get("error"))
             return False
 
-    async def _send_file(self, client: AsyncWebClient, caller: Caller, reply: Reply) -> Reply:
-        assert reply.attachment is not None
-        file = reply.attachment
+    async def _send_file(self, client: AsyncWebClient, caller: Caller, answer: Reply) -> Reply:
+        assert answer.attachment is not None
+        file = answer.attachment
         with use_language(self.language):
             try:
                 opened = await client.conversations_open(users=caller.user_id)
@@ -191,16 +204,21 @@ class SlackAdapter:
                     content=file.content,
                     filename=file.filename,
                     title=file.title,
-                    initial_comment=reply.text,
+                    initial_comment=render(answer.blocks),
                 )
-                return Reply(reply.text + "\n" + _("I sent the file to you in a direct message."))
+                return Reply(
+                    [*answer.blocks, Paragraph(say(_("I sent the file to you in a direct message.")))]
+                )
             except SlackApiError as error:
                 log.warning("file upload failed: %s", error.response.get("error"))
-                return Reply(
-                    _(
-                        "I could not send the file ({error}). Ask the administrator to check the app's "
-                        "files:write and im:write scopes, or use `contactbot export`."
-                    ).format(error=error.response.get("error")),
+                return reply(
+                    say(
+                        _(
+                            "I could not send the file ({error}). Ask the administrator to check the app's "
+                            "files:write and im:write scopes, or use `contactbot export`."
+                        ),
+                        error=error.response.get("error"),
+                    ),
                     ok=False,
                 )
 
@@ -214,11 +232,13 @@ class SlackAdapter:
         service = self.digest_service()
         with use_language(self.language):
             if service is None:
-                return Reply(_("The digest has no channel: the administrator sets DIGEST_CHANNEL."), ok=False)
+                return reply(
+                    say(_("The digest has no channel: the administrator sets DIGEST_CHANNEL.")), ok=False
+                )
             week = Week.parse(request.week)
             assert week is not None
             outcome = await service.send(week, force=request.force, requested_by=caller.user_id)
-            return Reply(
+            return reply(
                 outcome_text(outcome.state, outcome.week, outcome.error), ok=outcome.state != "pending"
             )
 
@@ -281,12 +301,12 @@ class SlackAdapter:
         outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
         if outcome.errors:
             # Field errors show as plain text, where entities would appear literally.
-            await ack(response_action="errors", errors={k: unescape(v) for k, v in outcome.errors.items()})
+            await ack(response_action="errors", errors={k: v.plain() for k, v in outcome.errors.items()})
             return
-        reply = outcome.reply or Reply("")
+        answer = outcome.reply or reply()
         with use_language(self.language):
-            title = _("Saved") if reply.ok else _("Not saved")
-            await ack(response_action="update", view=message_modal(title, reply.text))
+            title = _("Saved") if answer.ok else _("Not saved")
+            await ack(response_action="update", view=message_modal(title, render(answer.blocks)))
 
     async def on_country_typed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Typeahead for the country select: names in both languages match."""

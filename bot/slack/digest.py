@@ -11,10 +11,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.slack.render import escape, mrkdwn
 from bot.slack.views import shorten_block
-from handlers.digest import Digest, entry_text
+from handlers.digest import Digest, entry_lines, followup_items
 from handlers.i18n import _
-from handlers.text import escape, shorten
+from handlers.markup import join
 
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
@@ -84,28 +85,29 @@ def digest_message(
     title = shorten_block(digest.title(), HEADER_LIMIT)
     header = {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
     if digest.empty:
-        blocks = [header, _section(_("No contacts were logged this week."))]
+        blocks = [header, _section(escape(_("No contacts were logged this week.")))]
         return title, blocks
 
-    fields = [f"*{name}*\n{count}" for name, count in digest.priorities()]
+    fields = [f"*{escape(name)}*\n{count}" for name, count in digest.priorities()]
     fields += [
-        "*" + _("By unit") + "*\n" + digest.counts("unit", 12),
-        "*" + _("By country") + "*\n" + digest.counts("country", 12),
-        "*" + _("By kind") + "*\n" + digest.counts("kind", 8),
+        f"*{escape(label)}*\n{escape(digest.counts(which, limit))}"
+        for label, which, limit in (
+            (_("By unit"), "unit", 12),
+            (_("By country"), "country", 12),
+            (_("By kind"), "kind", 8),
+        )
     ]
     summary = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": shorten_block(digest.totals_line(), SECTION_LIMIT)},
+        "text": {"type": "mrkdwn", "text": shorten_block(mrkdwn(digest.totals_line()), SECTION_LIMIT)},
         "fields": [{"type": "mrkdwn", "text": shorten_block(f, FIELD_LIMIT)} for f in fields[:FIELDS_MAX]],
     }
     head = [header, summary, {"type": "divider"}]
     tail: list[dict[str, Any]] = []
-    followups = digest.figures.followups
+    followups = followup_items(digest)
     if followups:
-        lines = [
-            f"• *{escape(c.organisation.name)}*: {escape(shorten(c.followup or '', 200))}" for c in followups
-        ]
-        tail.append(_section("*" + _("Follow-ups") + "*\n" + "\n".join(lines)))
+        lines = [f"• {mrkdwn(item)}" for item in followups]
+        tail.append(_section("*" + escape(_("Follow-ups")) + "*\n" + "\n".join(lines)))
     review = review_block(digest_id, reviewed_by, reviewed_at)
 
     entries: list[dict[str, Any]] = []
@@ -114,7 +116,7 @@ def digest_message(
     budget = TOTAL_BUDGET - block_chars(head + tail + [review]) - 300
     room = MAX_BLOCKS - len(head) - len(tail) - 2
     for contact in digest.figures.entries:
-        block = _section(entry_text(contact))
+        block = _section(mrkdwn(join(entry_lines(contact), "\n")))
         size = block_chars([block])
         if len(entries) >= room or size > budget:
             break
@@ -123,7 +125,9 @@ def digest_message(
         shown += 1
     more: list[dict[str, Any]] = []
     if digest.figures.total > shown:
-        more = [{"type": "context", "elements": [{"type": "mrkdwn", "text": digest.more_hint(shown)}]}]
+        more = [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(digest.more_hint(shown))}]}
+        ]
     blocks = head + entries + more + tail + [review]
     return f"{title}: {digest.figures.total}", blocks
 
