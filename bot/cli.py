@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--force", action="store_true", help=_("post again even if already posted (recorded)"))
     digest_commands.add_parser("history", help=_("recent digests and their state"))
     commands.add_parser("scheduler", help=_("only post the weekly digest on schedule (no HTTP)"))
+
+    teams = commands.add_parser("teams", help=_("Microsoft Teams tasks"))
+    teams_commands = teams.add_subparsers(dest="teams_command", metavar="TASK", required=True)
+    package = teams_commands.add_parser("package", help=_("write the app package a Teams admin uploads"))
+    package.add_argument("--bot-id", required=True, help=_("the bot's Microsoft app id (a GUID)"))
+    package.add_argument(
+        "-o", "--output", type=Path, default=Path("contactbot-teams.zip"), help=_("zip file to write")
+    )
     return parser
 
 
@@ -94,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
+        if args.command == "teams":
+            return _teams_package(args.bot_id, args.output)
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         try:
             settings = load_settings()
@@ -188,6 +198,31 @@ def _scheduler(context: BotContext) -> int:
 
     configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
     asyncio.run(run_scheduler_alone(DigestService(context)))
+    return 0
+
+
+def _teams_package(bot_id: str, output: Path) -> int:
+    """Needs no database and no settings: only the bot id."""
+    from bot.teams.package import BadBotId, write_package
+
+    try:
+        path = write_package(bot_id, output)
+    except BadBotId as problem:
+        print(f"contactbot: {problem}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            "contactbot: " + _("cannot write {path}: {error}").format(path=output, error=error.strerror),
+            file=sys.stderr,
+        )
+        return 1
+    print(_("Wrote the Teams app package to {path}.").format(path=path.resolve()))
+    print(
+        _(
+            "Next, upload it: Teams admin center → Teams apps → Manage apps → Upload new app, "
+            "or Developer Portal (dev.teams.microsoft.com) → Apps → Import app."
+        )
+    )
     return 0
 
 

@@ -1,0 +1,1 @@
+"""contactbot in Microsoft Teams."""
