@@ -413,7 +413,7 @@ class CommandHandler:
             result = self.store.by_user(caller.platform, caller.user_id, PAGE_SIZE, offset)
             title = say(_("Your contacts"))
             empty = say(_("You have not logged any contacts yet. Try `{c} log`."), c=c)
-            more = f"{c} {listing} {_('mine')}"
+            more = " ".join((c, listing, _("mine")))
         elif scope in {"week", "vecka"} and len(words) <= 1:
             week = Week.parse(words[0]) if words else Week.of(self._today())
             if week is None:
@@ -428,12 +428,12 @@ class CommandHandler:
             result = self.store.logged_between(start, end, PAGE_SIZE, offset)
             title = say(_("Contacts logged in week {number} ({week})"), number=week.number, week=week)
             empty = say(_("No contacts were logged in week {number}."), number=week.number)
-            more = f"{c} {listing} {_('week')} {week}"
+            more = " ".join((c, listing, _("week"), str(week)))
         elif scope in {"all", "alla"} and not words:
             result = self.store.everything(PAGE_SIZE, offset)
             title = say(_("All contacts"))
             empty = say(_("No contacts have been logged yet. Try `{c} log`."), c=c)
-            more = f"{c} {listing} {_('all')}"
+            more = " ".join((c, listing, _("all")))
         else:
             raise ParseError(
                 say(

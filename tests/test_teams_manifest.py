@@ -15,7 +15,7 @@ from matplotlib import image
 
 from bot.cli import main
 from bot.teams.package import FILES, PLACEHOLDER, manifest_text
-from handlers.commands import SUBCOMMANDS
+from handlers.registry import find_command
 from tests.schemas import validate_teams_localization, validate_teams_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,8 @@ def test_every_command_is_offered_in_swedish_and_english_and_the_bot_understands
     command_keys = {key for key in strings if key.startswith("bots[")}
     assert len(command_keys) == 2 * len(swedish), "en.json names a command the manifest does not have"
     for sv, en in zip(swedish, english_titles, strict=True):
-        assert SUBCOMMANDS[sv] == SUBCOMMANDS[en] == en
+        found_sv, found_en = find_command(sv), find_command(en)
+        assert found_sv is not None and found_sv is found_en and found_en.name == en
 
 
 def test_teams_package_writes_a_zip_an_admin_can_upload(
