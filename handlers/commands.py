@@ -238,7 +238,11 @@ class CommandHandler:
             if added.created
             else say(_("Contact #{id} was already saved:"), id=contact.id)
         )
-        blocks: list[Block] = [Paragraph(head), contact_table([contact])]
+        # Every field as stored, so nothing that was saved is a surprise.
+        blocks: list[Block] = [
+            Paragraph(head),
+            *contact_details(contact, shared=caller.audience == "shared")[1:],
+        ]
         if added.unit_remembered and contact.unit:
             blocks.append(
                 Paragraph(
