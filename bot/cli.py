@@ -231,6 +231,15 @@ def _open(settings: Settings) -> BotContext:
 
 
 def _export(context: BotContext, args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        print(
+            "contactbot: "
+            + _("--from {start} is after --to {end}: give the earlier date with --from.").format(
+                start=args.start, end=args.end
+            ),
+            file=sys.stderr,
+        )
+        return 2
     contacts = context.store.export(args.start, args.end)
     writer = write_json if args.format == "json" else write_csv
     if args.output is None:
