@@ -183,3 +183,71 @@ def test_start_up_does_not_log_bolts_token_warning(
     with caplog.at_level(logging.WARNING):
         build_slack_app(context)
     assert "will be unused" not in caplog.text
+
+
+def _export_row(**changes: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "id": 1,
+        "contact_date": "2026-11-20",
+        "organisation": "Turun kaupunki",
+        "country": "FI",
+        "kind": "twin-town",
+        "youth": False,
+        "summary": "Vänortsmöte",
+        "logged_by": "U1",
+        "platform": "slack",
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "updated_at": "2026-11-20T10:00:00+00:00",
+    }
+    row.update(changes)
+    return row
+
+
+def test_an_import_turns_country_and_kind_names_into_codes(database_url: str, tmp_path: Path) -> None:
+    import json
+
+    rows = [_export_row(country="Finland", kind="Vänort"), _export_row(id=2, country="Litauen", kind="skola")]
+    (tmp_path / "in.json").write_text(json.dumps({"contacts": rows}), encoding="utf-8")
+    result = contactbot(["import", "in.json"], database_url, tmp_path)
+    assert result.returncode == 0, result.stderr
+    exported = json.loads(contactbot(["export", "--format", "json"], database_url, tmp_path).stdout)[
+        "contacts"
+    ]
+    assert [(c["country"], c["kind"]) for c in exported] == [("FI", "twin-town"), ("LT", "school")]
+
+
+def test_an_import_with_bad_rows_names_every_one_and_imports_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    import json
+
+    rows = [
+        _export_row(id=1, contact_date="2030-01-01"),
+        _export_row(id=2, summary="x" * 10_000),
+        _export_row(id=3, country="Atlantis"),
+        _export_row(id=4, email="not-an-email"),
+        _export_row(id=5, organisation="   "),
+        _export_row(id=6),
+    ]
+    (tmp_path / "bad.json").write_text(json.dumps({"contacts": rows}), encoding="utf-8")
+    result = contactbot(["import", "bad.json"], database_url, tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for where in ("kontakt 1: Datum", "kontakt 2: Sammanfattning", "kontakt 3: Land", "kontakt 4: E-post",
+                  "kontakt 5: Organisation"):  # fmt: skip
+        assert where in result.stderr, where
+    assert "kontakt 6" not in result.stderr
+    assert (
+        json.loads(contactbot(["export", "--format", "json"], database_url, tmp_path).stdout)["contacts"]
+        == []
+    )
+
+
+@pytest.mark.parametrize("bad_id", [-7, 0, 9_999_999_999_999, "12a"])
+def test_an_import_refuses_ids_that_are_not_positive_whole_numbers_in_range(
+    database_url: str, tmp_path: Path, bad_id: object
+) -> None:
+    import json
+
+    (tmp_path / "ids.json").write_text(json.dumps({"contacts": [_export_row(id=bad_id)]}), encoding="utf-8")
+    result = contactbot(["import", "ids.json"], database_url, tmp_path)
+    assert result.returncode == 1 and "kontakt 1: id har ett felaktigt värde" in result.stderr
