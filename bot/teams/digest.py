@@ -20,7 +20,7 @@ from handlers.text import shorten
 
 CARD_LIMIT = 20_000  # bytes of compact UTF-8 JSON
 REVIEW_VERB = "digestReviewed"
-_FOLLOWUP_SHARE = CARD_LIMIT // 2  # follow-ups never take the room the contacts need
+_FOLLOWUP_SHARE = CARD_LIMIT * 3 // 10  # head and follow-ups leave most of the room to the contacts
 _MORE_RESERVE = 300  # bytes kept for the "…and N more" line
 
 
