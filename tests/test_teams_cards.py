@@ -151,6 +151,11 @@ def test_a_line_that_would_start_a_list_heading_or_code_block_stays_text() -> No
     assert render_text([Paragraph(plain("    indented"))]) == NBSP * 4 + "indented"
 
 
+def test_a_command_holding_html_is_not_put_in_a_code_span() -> None:
+    shown = render_text([Paragraph(say("Try `{c} show {x}`", c="@contactbot", x="<at>Anna</at>"))])
+    assert shown == "Try \\`@contactbot show \\<at\\>Anna\\</at\\>\\`"
+
+
 def test_lines_the_user_typed_stay_apart() -> None:
     shown = render_text([Paragraph(plain("first line\n- second"))])
     assert shown == "first line\n\n\\- second"

@@ -93,7 +93,10 @@ def inline(text: Text, card: bool = False) -> str:
             out.append(_strong(span.text))
         elif span.style == "code" and span.text.strip():
             value = span.text.replace("`", "ˋ")
-            out.append(f"\\`{escape(value, line_start=False)}\\`" if card else f"`{value}`")
+            # Inside a code span nothing can be escaped, so one that holds `<`, `>` or `&`
+            # (which Teams might read as HTML) is shown between literal backticks too.
+            literal = card or any(char in value for char in "<>&")
+            out.append(f"\\`{escape(value, line_start=False)}\\`" if literal else f"`{value}`")
         else:
             out.append(escape(span.text, line_start=at_start))
         at_start = span.text.endswith("\n") if span.text else at_start
