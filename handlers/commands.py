@@ -375,7 +375,7 @@ class CommandHandler:
         contact = self.store.get(contact_id)
         if contact is None:
             return Reply(_not_found(contact_id), ok=False)
-        return Reply(contact_details(contact))
+        return Reply(contact_details(contact, shared=caller.audience == "shared"))
 
     def list(self, tokens: list[Token], caller: Caller) -> Reply:
         """`list [mine|week [YYYY-Www]|all] [page]`."""
@@ -468,6 +468,10 @@ class CommandHandler:
         """`export`: every contact as CSV, for coordinators."""
         if not caller.is_coordinator:
             return Reply(_("Only coordinators may export the contacts."), ok=False)
+        if caller.audience == "shared":
+            return Reply(
+                _("Everyone here would see the export: write `export` to me in a personal chat."), ok=False
+            )
         content, count = csv_bytes(self.store.export())
         day = self._today().isoformat()
         return Reply(

@@ -24,8 +24,9 @@ def contact_line(contact: Contact) -> str:
     return " · ".join(parts) + "\n    " + escape(shorten(contact.summary, 140))
 
 
-def contact_details(contact: Contact) -> str:
-    """Every field of one contact, a line each."""
+def contact_details(contact: Contact, shared: bool = False) -> str:
+    """Every field of one contact, a line each; `shared` (others read along) leaves out the
+    contact person and e-mail."""
     language = current_language()
     city = f", {escape(contact.city)}" if contact.city else ""
     lines = [
@@ -38,8 +39,8 @@ def contact_details(contact: Contact) -> str:
     ]
     optional = (
         (_("Unit: {value}"), contact.unit),
-        (_("Contact person: {value}"), contact.person),
-        (_("Email: {value}"), contact.email),
+        (_("Contact person: {value}"), None if shared else contact.person),
+        (_("Email: {value}"), None if shared else contact.email),
     )
     lines += [label.format(value=escape(value)) for label, value in optional if value]
     lines.append(_("Summary: {value}").format(value=escape(contact.summary)))

@@ -19,6 +19,9 @@ class Caller:
     user_id: str
     name: str | None = None
     is_coordinator: bool = False
+    # "shared" when others read the reply too (a Teams channel or group chat): replies then
+    # leave out counterpart persons' names and e-mails, and exports are refused.
+    audience: Literal["private", "shared"] = "private"
 
 
 @dataclass
