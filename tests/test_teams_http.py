@@ -428,3 +428,33 @@ def test_the_bots_reply_goes_to_the_conversation_it_came_from(teams_app: TeamsAp
     assert sent.path == teams_app.teams.activities_path(threaded_id(activity))
     assert sent.body["conversation"]["id"] == PERSONAL and sent.body["from"]["id"] == BOT
     assert json.loads(json.dumps(sent.body))["type"] == "message"
+
+
+def test_a_refused_token_request_is_logged_without_the_secret_and_the_contact_stays_saved(
+    teams_app: TeamsApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams = teams_app.teams
+    teams.fail("token", Failure(status=503))
+    with caplog.at_level(logging.INFO):
+        answer = teams_app.post(personal(LOG, teams))
+    assert answer.status_code == 200 and len(contacts(teams_app)) == 1
+    assert (
+        teams.calls_to("send") == []
+        and "no token for the Bot Connector (token endpoint answered HTTP 503" in caplog.text
+    )
+    assert teams.client_secret not in caplog.text and "Traceback" not in caplog.text
+    assert (
+        "Organisation: Rovaniemen kaupunki" in teams_app.say(personal("show 1", teams, number=2)).body["text"]
+    )
+
+
+def test_an_unreachable_key_set_answers_503_and_changes_nothing(teams_app: TeamsApp) -> None:
+    teams_app.teams.fail("keys", Failure(status=502))
+    assert teams_app.post(personal(LOG, teams_app.teams)).status_code == 503
+    assert contacts(teams_app) == [] and teams_app.teams.calls_to("send") == []
+
+
+def test_an_oversized_body_is_refused(teams_app: TeamsApp) -> None:
+    activity = personal("help", teams_app.teams)
+    activity["text"] = "x" * (1024 * 1024 + 1)
+    assert teams_app.post(activity).status_code == 413
