@@ -32,13 +32,14 @@ class BotContext:
     store: ContactStore
     clock: Clock
 
-    def handler(self) -> CommandHandler:
-        """A command handler; help texts name the configured slash command."""
+    def handler(self, command: str | None = None) -> CommandHandler:
+        """A command handler; help texts name `command` (Teams: "@contactbot"), by default
+        the configured slash command."""
         services = Services(
             store=self.store,
             zone=self.settings.timezone,
             clock=self.clock,
-            command=self.settings.slack_command,
+            command=command or self.settings.slack_command,
         )
         return CommandHandler(services)
 

@@ -157,7 +157,10 @@ def test_requests_without_a_valid_bot_framework_token_get_401_and_change_nothing
 
 def test_a_valid_token_is_accepted_and_answered(teams_app: TeamsApp) -> None:
     sent = teams_app.say(personal("help", teams_app.teams))
-    assert sent.body["type"] == "message" and "log" in sent.body["text"]
+    assert sent.body["type"] == "message" and "`@contactbot log`" in sent.body["text"]
+    assert "/kontakt" not in sent.body["text"]
+    again = teams_app.say(personal("@contactbot show 99", teams_app.teams, number=2))
+    assert "99" in again.body["text"] and "know the command" not in again.body["text"]
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,12 @@ def test_text_typed_as_markup_stays_text_and_lines_are_kept() -> None:
     assert command_text(text, BOT, []) == "log org=<b>x</b>\nsummary=två ord"
 
 
+def test_the_bots_name_typed_as_plain_text_is_dropped_at_the_start_only() -> None:
+    assert command_text("@contactbot show 3", BOT, [], "contactbot") == "show 3"
+    assert command_text("@ContactBot", BOT, [], "contactbot") == ""
+    assert command_text("show @contactbot", BOT, [], "contactbot") == "show @contactbot"
+
+
 def test_personal_chats_are_private_and_everything_else_is_shared() -> None:
     assert audience_of("personal") == "private"
     assert {audience_of(kind) for kind in ("channel", "groupChat", None, "meeting")} == {"shared"}

@@ -82,8 +82,10 @@ class TeamsAdapter:
         caller = self.caller(activity)
         if caller.audience == "shared" and not is_mentioned(bot_id, mentions):
             return
-        text = command_text(activity.text, bot_id, mentions)
-        reply = await self._in_thread(self.context.handler().handle, text, caller)
+        bot_name = activity.recipient.name or "contactbot"
+        text = command_text(activity.text, bot_id, mentions, bot_name)
+        handler = self.context.handler(command="@" + bot_name)
+        reply = await self._in_thread(handler.handle, text, caller)
         with use_language(self.language):
             reply = self._teams_only(reply)
             message = MessageActivityInput(text=render_text(reply)).with_text_format("markdown")

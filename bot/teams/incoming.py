@@ -44,9 +44,10 @@ def is_mentioned(bot_id: str, mentions: list[Mention]) -> bool:
     return any(m.id == bot_id for m in mentions)
 
 
-def command_text(text: str | None, bot_id: str, mentions: list[Mention]) -> str:
+def command_text(text: str | None, bot_id: str, mentions: list[Mention], bot_name: str | None = None) -> str:
     """`text` as the words a person typed: the bot's own mention removed, other mentions as
-    the plain name, tags dropped and entities undone."""
+    the plain name, tags dropped and entities undone. A leading `@bot_name` typed as plain text
+    (as the help's examples show it, in a personal chat) goes too."""
     value = text or ""
     for mention in mentions:
         if mention.id == bot_id and mention.text:
@@ -56,7 +57,10 @@ def command_text(text: str | None, bot_id: str, mentions: list[Mention]) -> str:
     value = _BREAK.sub("\n", value)
     value = html.unescape(_TAG.sub("", value))
     lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
-    return "\n".join(line for line in lines if line).strip()
+    value = "\n".join(line for line in lines if line).strip()
+    if bot_name:
+        value = re.sub(rf"^@{re.escape(bot_name)}(\s+|$)", "", value, flags=re.IGNORECASE)
+    return value
 
 
 def _is_bot_tag(inner: str, bot_id: str, mentions: list[Mention]) -> bool:
