@@ -461,3 +461,19 @@ def test_an_oversized_body_is_refused(teams_app: TeamsApp) -> None:
     activity = personal("help", teams_app.teams)
     activity["text"] = "x" * (1024 * 1024 + 1)
     assert teams_app.post(activity).status_code == 413
+
+
+def test_in_a_group_chat_the_reply_goes_to_the_chat_and_leaves_out_the_person(teams_app: TeamsApp) -> None:
+    teams = teams_app.teams
+    teams_app.say(personal(LOG, teams))
+    activity = in_channel("<at>contactbot</at> show 1", teams, number=2)
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "groupChat",
+        "tenantId": TENANT_ID,
+        "id": "19:chat@thread.v2",
+    }
+    del activity["channelData"]["teamsChannelId"]
+    sent = teams_app.say(activity)
+    assert sent.path == teams.activities_path("19:chat@thread.v2")
+    assert "Rovaniemen kaupunki" in sent.body["text"] and "Pekka" not in sent.body["text"]
