@@ -202,6 +202,8 @@ class TeamsStandIn:
 
 def _route(verb: str, path: str) -> str | None:
     parts = path.strip("/").split("/")
+    if path.startswith("/onedrive/") and verb == "PUT":
+        return "upload"  # a OneDrive upload session's address, as a file consent gives it
     if path.endswith("/openidconfiguration") and verb == "GET":
         return "metadata"
     if path.endswith("/keys") and verb == "GET":
@@ -248,6 +250,8 @@ def start_teams_standin() -> TeamsStandIn:
             path = unquote(urlsplit(self.path).path)
             route = _route(verb, path)
             body = _parse(raw, self.headers.get("Content-Type", ""))
+            if route == "upload":
+                body = {"file": raw.decode("utf-8-sig", "replace")}
             with standin.condition:
                 pending = standin.failures.get(route or "", [])
                 failure = pending.pop(0) if pending else None
@@ -313,6 +317,8 @@ def start_teams_standin() -> TeamsStandIn:
                     "ext_expires_in": 3599,
                     "access_token": token,
                 }
+            if route == "upload":
+                return 201, {"id": "onedrive-item-1", "name": "kontakter.csv"}
             if route in {"send", "reply", "update"}:
                 return 200, {"id": f"1700000{number:06d}"}
             if route == "create":

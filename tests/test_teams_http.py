@@ -478,3 +478,60 @@ def test_in_a_group_chat_the_reply_goes_to_the_chat_and_leaves_out_the_person(te
     sent = teams_app.say(activity)
     assert sent.path == teams.activities_path("19:chat@thread.v2")
     assert "Rovaniemen kaupunki" in sent.shown and "Pekka" not in sent.shown
+
+
+# -- files: the export, handed over after the person accepts it ----------------------------------
+
+
+def _consent(teams: TeamsStandIn, action: str, aad: str) -> dict[str, Any]:
+    activity = invoke(
+        "fileConsent/invoke",
+        {
+            "type": "fileUpload",
+            "action": action,
+            "context": {"export": "kontakter-2026-11-26.csv"},
+            "uploadInfo": {
+                "contentUrl": "https://kommun-my.sharepoint.com/personal/anna/kontakter.csv",
+                "name": "kontakter-2026-11-26.csv",
+                "uploadUrl": teams.base_url + "/onedrive/upload-session-1",
+                "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+                "fileType": "csv",
+            },
+        },
+        teams,
+    )
+    activity["from"] = sender(aad)
+    return activity
+
+
+def test_an_accepted_export_lands_in_the_coordinators_onedrive_and_a_card_opens_it(
+    teams_app: TeamsApp,
+) -> None:
+    teams = teams_app.teams
+    teams_app.say(personal(LOG, teams))
+    coordinator = TEAMS_COORDINATOR.upper()
+    offer = teams_app.say(personal("export", teams, aad=coordinator, number=2))
+    assert offer.body["attachments"][0]["content"]["sizeInBytes"] > 0
+    before = len(teams.calls_to("send"))
+    answer = teams_app.post(_consent(teams, "accept", coordinator))
+    assert answer.status_code == 200
+    # The invoke is answered once the file is uploaded and the card posted.
+    [upload] = teams.calls_to("upload")
+    assert "Rovaniemen kaupunki" in upload.body["file"] and "teams" in upload.body["file"]
+    assert upload.headers["Content-Range"].startswith("bytes 0-")
+    card = teams.calls_to("send")[before]
+    [info] = card.body["attachments"]
+    assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert info["content"]["uniqueId"] == "1150D938-8870-4044-9F2C-5BBDEBA70C8C"
+
+
+def test_a_declined_export_uploads_nothing_and_a_non_coordinators_acceptance_is_refused(
+    teams_app: TeamsApp,
+) -> None:
+    teams = teams_app.teams
+    before = len(teams.calls_to("send"))
+    assert teams_app.post(_consent(teams, "decline", TEAMS_COORDINATOR)).status_code == 200
+    assert "not sent" in teams.calls_to("send")[before].shown
+    assert teams_app.post(_consent(teams, "accept", ANNA)).status_code == 200
+    assert "Only coordinators" in teams.calls_to("send")[before + 1].shown
+    assert teams.calls_to("upload") == []

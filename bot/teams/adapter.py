@@ -30,6 +30,7 @@ from bot.teams.cards import (
 )
 from bot.teams.delivery import RetryPolicy, deliver
 from bot.teams.digest import REVIEW_VERB
+from bot.teams.files import file_offer
 from bot.teams.incoming import audience_of, command_text, is_mentioned, mentions_of
 from bot.teams.render import attachment, reply_activity
 from handlers.i18n import _, use_language
@@ -79,7 +80,7 @@ class TeamsAdapter:
             audience=audience_of(conversation_type),
         )
 
-    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+    async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
         with use_language(self.language):
             call = functools.partial(contextvars.copy_context().run, function, *args)
             return await asyncio.get_running_loop().run_in_executor(self._workers, call)
@@ -93,11 +94,11 @@ class TeamsAdapter:
         if caller.audience == "shared" and not is_mentioned(bot_id, mentions):
             return
         text = command_text(activity.text, bot_id, mentions, self._bot_name(activity))
-        handler = self.context.handler(command=self._invocation(activity))
-        answer = await self._in_thread(handler.handle, text, caller)
+        handler = self.context.handler(command=self.invocation(activity))
+        answer = await self.in_thread(handler.handle, text, caller)
         with use_language(self.language):
             message = await self._message_for(ctx, answer, caller)
-        await self._send(ctx, message, "reply in Teams")
+        await self.send_message(ctx, message, "reply in Teams")
 
     async def _message_for(self, ctx: ActivityContext[Any], answer: Reply, caller: Caller) -> dict[str, Any]:
         """The activity that answers `answer`: a form button, a digest outcome, or the reply itself."""
@@ -114,33 +115,24 @@ class TeamsAdapter:
         return reply_activity(answer.blocks)
 
     def _file_offer(self, answer: Reply) -> dict[str, Any]:
-        """Teams hands a bot's file over only after the person accepts it (a file consent card)."""
+        """Teams hands a bot's file over only after the person accepts it (bot/teams/files.py)."""
         assert answer.attachment is not None
         file = answer.attachment
-        return {
-            "type": "message",
-            "attachments": [
-                {
-                    "contentType": "application/vnd.microsoft.teams.card.file.consent",
-                    "name": file.filename,
-                    "content": {
-                        "description": file.title,
-                        "sizeInBytes": len(file.content),
-                        "acceptContext": {"export": file.filename},
-                        "declineContext": {"export": file.filename},
-                    },
-                }
-            ],
-        }
+        return file_offer(file.filename, file.title, len(file.content))
 
-    async def _send(self, ctx: ActivityContext[Any], message: dict[str, Any], what: str) -> None:
+    async def send_message(self, ctx: ActivityContext[Any], message: dict[str, Any], what: str) -> None:
+        """Post `message` (activity fields) into the conversation of `ctx`, in its thread."""
         activity = MessageActivityInput.model_validate(message)
         await deliver(lambda: ctx.send(activity, _thread_of(ctx)), self.retry, what)
+
+    async def send_blocks(self, ctx: ActivityContext[Any], content: list[Any]) -> None:
+        """Post reply content (texts or blocks) into the conversation of `ctx`."""
+        await self.send_message(ctx, reply_activity(reply(*content).blocks), "reply in Teams")
 
     def _bot_name(self, activity: Any) -> str:
         return activity.recipient.name or "contactbot"
 
-    def _invocation(self, activity: Any) -> str:
+    def invocation(self, activity: Any) -> str:
         """How the person invokes the bot where they are: `@contactbot` (in a personal chat too,
         where the mention may be left out)."""
         return "@" + self._bot_name(activity)
@@ -165,9 +157,9 @@ class TeamsAdapter:
         """task/fetch: the contact form, empty for a new contact or prefilled for an edit."""
         caller = self.caller(ctx.activity)
         _values, contact_id, token = form_values_from_submit(_value_data(ctx.activity))
-        handler = self.context.handler(command=self._invocation(ctx.activity))
+        handler = self.context.handler(command=self.invocation(ctx.activity))
         command = "log" if contact_id is None else f"edit {contact_id}"
-        answer = await self._in_thread(handler.handle, command, caller)
+        answer = await self.in_thread(handler.handle, command, caller)
         with use_language(self.language):
             if answer.form is None:
                 return task_message_response(blocks_plain(answer.blocks))
@@ -182,15 +174,15 @@ class TeamsAdapter:
         caller = self.caller(ctx.activity)
         values, contact_id, token = form_values_from_submit(_value_data(ctx.activity))
         source_key = f"teams-form:{token}" if contact_id is None and token else None
-        handler = self.context.handler(command=self._invocation(ctx.activity))
-        outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        handler = self.context.handler(command=self.invocation(ctx.activity))
+        outcome = await self.in_thread(handler.submit_form, values, caller, contact_id, source_key)
         with use_language(self.language):
             if outcome.errors:
                 card = contact_form_card(values, contact_id, outcome.errors, token or uuid.uuid4().hex)
                 return task_module_response(card, form_title(contact_id))
             answer = outcome.reply or reply()
             message = reply_activity(answer.blocks)
-        await self._send(ctx, message, "form reply in Teams")
+        await self.send_message(ctx, message, "form reply in Teams")
         return task_message_response(shorten(blocks_plain(answer.blocks), 400))
 
     async def on_card_action(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
@@ -210,7 +202,9 @@ class TeamsAdapter:
 
     async def on_file_consent(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
         """fileConsent/invoke: the person accepted or declined the export file."""
-        return await self.files.consent(ctx, self.caller(ctx.activity)) if self.files else {"status": 200}
+        if self.files is None:
+            return {"status": 200}
+        return await self.files.consent(self, ctx, self.caller(ctx.activity))
 
 
 def _value_data(activity: Any) -> Any:

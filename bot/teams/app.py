@@ -77,6 +77,7 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
         from microsoft_teams.common import ClientOptions, LocalStorage
 
         from bot.teams.adapter import TeamsAdapter
+        from bot.teams.files import FileHandOver
 
     class ExplicitApp(App):
         """The SDK's App with exactly our credentials. `App._init_credentials` falls back to
@@ -135,6 +136,7 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
         messaging_endpoint=MESSAGING_ENDPOINT,
     )
     adapter = TeamsAdapter(context)
+    adapter.files = FileHandOver(context, http, settings.language)
     adapter.register(app)
     verifier = (
         None

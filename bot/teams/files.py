@@ -1,0 +1,105 @@
+"""Handing a file (the export) to a person in Teams.
+
+A bot cannot attach a file to a message in Teams. It offers the file with a consent card;
+when the person accepts, Teams gives an upload address in their OneDrive, the bot puts
+the file there and posts a card that opens it (Microsoft's "send files with a bot" flow).
+The export is made again at acceptance, with the same checks (a coordinator, in a personal
+chat), so nothing is kept in memory between the offer and the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from bot.context import BotContext
+from handlers.i18n import _, use_language
+from handlers.markup import say
+from handlers.replies import Caller, reply
+
+log = logging.getLogger(__name__)
+
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def file_offer(filename: str, title: str, size: int) -> dict[str, Any]:
+    """The consent card that offers a file."""
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": FILE_CONSENT,
+                "name": filename,
+                "content": {
+                    "description": title,
+                    "sizeInBytes": size,
+                    "acceptContext": {"export": filename},
+                    "declineContext": {"export": filename},
+                },
+            }
+        ],
+    }
+
+
+class FileHandOver:
+    """Answers `fileConsent/invoke`: uploads the accepted export, or notes that it was declined."""
+
+    def __init__(self, context: BotContext, http: httpx.AsyncClient, language: str) -> None:
+        self.context = context
+        self.http = http
+        self.language = language
+
+    async def consent(self, adapter: Any, ctx: Any, caller: Caller) -> dict[str, Any]:
+        """The person accepted or declined; the file is uploaded and a card that opens it posted."""
+        value = ctx.activity.value
+        action = getattr(value, "action", None)
+        upload = getattr(value, "upload_info", None)
+        with use_language(self.language):
+            if action != "accept" or upload is None or not upload.upload_url:
+                await adapter.send_blocks(ctx, [say(_("All right, the file was not sent."))])
+                return {"status": 200}
+            handler = self.context.handler(command=adapter.invocation(ctx.activity))
+            answer = await adapter.in_thread(handler.handle, "export", caller)
+            if answer.attachment is None:
+                await adapter.send_blocks(ctx, answer.blocks)
+                return {"status": 200}
+            content = answer.attachment.content
+            try:
+                response = await self.http.put(
+                    upload.upload_url,
+                    content=content,
+                    headers={
+                        "Content-Length": str(len(content)),
+                        "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}",
+                    },
+                )
+                response.raise_for_status()
+            except httpx.HTTPError as error:
+                status = getattr(getattr(error, "response", None), "status_code", None)
+                log.warning(
+                    "the export could not be uploaded to OneDrive (%s)", status or type(error).__name__
+                )
+                failed = reply(
+                    say(
+                        _("I could not put the file in your OneDrive ({reason}). Please try again."),
+                        reason=status or type(error).__name__,
+                    )
+                )
+                await adapter.send_blocks(ctx, failed.blocks)
+                return {"status": 200}
+            card = {
+                "type": "message",
+                "attachments": [
+                    {
+                        "contentType": FILE_INFO,
+                        "contentUrl": upload.content_url,
+                        "name": upload.name,
+                        "content": {"uniqueId": upload.unique_id, "fileType": upload.file_type},
+                    }
+                ],
+            }
+        await adapter.send_message(ctx, card, "file card in Teams")
+        return {"status": 200}
