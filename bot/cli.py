@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot.argparse_words import translate_argparse
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
 from bot.shell.render import render, render_text
@@ -27,13 +28,15 @@ log = logging.getLogger("contactbot")
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and option."""
+    translate_argparse()
     parser = argparse.ArgumentParser(
         prog="contactbot", description=_("Collects the municipality's international contacts from chat.")
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help=_("serve Slack over HTTP (and Socket Mode if SLACK_APP_TOKEN is set)")
+        "run",
+        help=_("run the bot over HTTP: Slack, Teams or both (and Socket Mode if SLACK_APP_TOKEN is set)"),
     )
     run.add_argument("--host", default="0.0.0.0", help=_("address to listen on (default 0.0.0.0)"))
     run.add_argument("--port", type=int, default=3000, help=_("port to listen on (default 3000)"))

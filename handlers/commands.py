@@ -96,13 +96,13 @@ class CommandHandler:
         """Check and store a submitted form: a new contact, or an edit of `contact_id`."""
         try:
             if contact_id is None:
-                data = check_fields(values, self._today())
+                data = check_fields(values, self._today(), form=True)
                 return FormOutcome(reply=self._save_new(data, caller, source_key))
             contact = self.store.get(contact_id)
             refusal = self._refuse_change(contact, contact_id, caller)
             if refusal is not None or contact is None:
                 return FormOutcome(reply=refusal)
-            data = check_fields(values, self._today(), partial=True)
+            data = check_fields(values, self._today(), partial=True, form=True)
             return FormOutcome(reply=self._save_edit(contact, data, values))
         except InvalidFields as invalid:
             return FormOutcome(errors=invalid.errors)
@@ -341,7 +341,7 @@ class CommandHandler:
         updated = self.store.update(contact.id, changes, self.services.clock())
         if updated is None:
             return reply(_not_found(contact.id), ok=False)
-        names = ", ".join(field_label(n) for n in changed)
+        names = ", ".join(field_label(n).lower() for n in changed)
         blocks: list[Block] = [
             Paragraph(say(_("Updated contact #{id} ({fields}):"), id=updated.id, fields=names)),
             contact_table([updated]),
@@ -582,7 +582,7 @@ class CommandHandler:
             return self._digest_history()
         raise ParseError(
             say(
-                _("`{c} digest` takes preview, send or history, and optionally a week like {example}."),
+                _("`{c} digest` takes preview, send, history or here, and optionally a week like {example}."),
                 c=c,
                 example=week,
             )
@@ -667,7 +667,7 @@ def _page_reply(result: Page, title: Text, empty: Text, page: int, more: str | N
         )
     first = (page - 1) * PAGE_SIZE + 1
     last = first + len(result.contacts) - 1
-    blocks: list[Block] = [Heading(title + f" ({result.total})"), contact_table(result.contacts)]
+    blocks: list[Block] = [Heading(title + f": {result.total}"), contact_table(result.contacts)]
     if result.total > last:
         footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=result.total)
         if more:

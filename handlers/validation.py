@@ -54,10 +54,13 @@ class InvalidFields(Exception):
         self.errors = errors
 
 
-def check_fields(values: dict[str, str], today: date, *, partial: bool = False) -> ContactData:
+def check_fields(
+    values: dict[str, str], today: date, *, partial: bool = False, form: bool = False
+) -> ContactData:
     """Check every given value; raise InvalidFields naming each problem.
 
     With `partial` (an edit), missing required fields are fine but clearing one is not.
+    With `form`, the messages speak of the form's fields, not of the command line.
     """
     data = ContactData()
     errors: dict[str, Text] = {}
@@ -66,21 +69,38 @@ def check_fields(values: dict[str, str], today: date, *, partial: bool = False) 
         try:
             setattr(data, name, _check_one(name, text, today))
         except ValueError as problem:
+            if form and name == "date":
+                errors[name] = say(_form_message("date"))
+                continue
             errors[name] = problem.args[0] if isinstance(problem.args[0], Text) else say(str(problem))
     if partial and "date" in values and "date" not in errors and data.date is None:
-        errors["date"] = say(
-            _("The date can't be emptied: give the date of the contact, e.g. {example}."),
-            example=today.isoformat(),
+        errors["date"] = (
+            say(_form_message("date"))
+            if form
+            else say(
+                _("The date can't be emptied: give the date of the contact, e.g. {example}."),
+                example=today.isoformat(),
+            )
         )
     for name in REQUIRED:
         if name in errors:
             continue
         missing = getattr(data, name) is None
         if missing and (not partial or name in values):
-            errors[name] = say(_required_message(name))
+            errors[name] = say(_form_message(name) if form else _required_message(name))
     if errors:
         raise InvalidFields(errors)
     return data
+
+
+def _form_message(name: str) -> str:
+    if name == "org":
+        return _("Fill in the organisation.")
+    if name == "country":
+        return _("Choose a country.")
+    if name == "date":
+        return _("Choose a date.")
+    return _("Fill in the summary: what the contact was about.")
 
 
 def _required_message(name: str) -> str:

@@ -40,7 +40,7 @@ def test_shell_reads_commands_from_standard_input(database_url: str, tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Sparade kontakt #1:" in out and "Dina kontakter (1)" in out
+    assert "Kontakt #1 är sparad:" in out and "Dina kontakter: 1" in out
     assert "Ömsesidig nytta: Båda städerna får nya kontakter" in out
     assert "Sparad som" in out and "Organisationen saknas" in out
     assert "Traceback" not in out + result.stderr
@@ -73,7 +73,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_contacts(
         assert json.loads(again.stdout) == json.loads(first.stdout), name
         # New contacts continue after the imported ids.
         added = contactbot(["shell"], other_url, other, stdin="log org=C land=SE sammanfattning=y\n")
-        assert "Sparade kontakt #3" in added.stdout
+        assert "Kontakt #3 är sparad" in added.stdout
         # A second import would reuse ids: refused, nothing written.
         twice = contactbot(["import", str(tmp_path / name)], other_url, other)
         assert twice.returncode == 1 and "databasen har redan kontakter med id 1, 2" in twice.stderr

@@ -40,3 +40,16 @@ def test_translations_keep_every_placeholder() -> None:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for string in strings:
             assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(msgid)), msgid
+
+
+def test_no_swedish_message_suggests_an_english_command_word() -> None:
+    from handlers.registry import COMMANDS
+
+    english_only = {w for c in COMMANDS for w in c.english} - {w for c in COMMANDS for w in c.swedish}
+    typed = re.compile(r"(?:\{c\}|\{command\}|/kontakt|@contactbot)\s+([\w-]+)")
+    offenders = []
+    for msgid, message in swedish().items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            offenders += [(msgid, word) for word in typed.findall(string) if word in english_only]
+    assert offenders == []
