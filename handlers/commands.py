@@ -173,7 +173,7 @@ class CommandHandler:
             if command.coordinators_only and caller is not None and not caller.is_coordinator:
                 continue
             typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
-            line = code(typed) + " " + _(command.description)
+            line = code(typed) + " – " + _(command.description)
             if command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
             lines.append(line)
