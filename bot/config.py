@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -48,6 +49,8 @@ class Settings:
     digest_catchup: timedelta = timedelta(days=3)
     digest_skip_empty: bool = False
     digest_chart: bool = True
+    # A Teams Workflows webhook for the digest: a secret (anyone with it can post).
+    teams_digest_webhook_url: str | None = field(default=None, repr=False)
 
     def require_slack(self) -> None:
         """Raise ConfigError unless the settings needed to serve Slack are there."""
@@ -113,7 +116,19 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         digest_catchup=_duration("DIGEST_CATCHUP", get("DIGEST_CATCHUP") or "3d"),
         digest_skip_empty=_flag("DIGEST_SKIP_EMPTY", get("DIGEST_SKIP_EMPTY"), False),
         digest_chart=_flag("DIGEST_CHART", get("DIGEST_CHART"), True),
+        teams_digest_webhook_url=(
+            _http_url("TEAMS_DIGEST_WEBHOOK_URL", webhook)
+            if (webhook := get("TEAMS_DIGEST_WEBHOOK_URL"))
+            else None
+        ),
     )
+
+
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or any(ch.isspace() for ch in value):
+        raise ConfigError(_("{name} must be an http(s) URL.").format(name=name))
+    return value
 
 
 def _channel(value: str | None) -> str | None:

@@ -45,7 +45,9 @@ def create_app(
         if scheduler:
             service = slack.adapter.digest_service()  # type: ignore[attr-defined]
             if service is None:
-                log.warning("DIGEST_CHANNEL is not set: the weekly digest is off")
+                log.warning(
+                    "no digest destination is set (DIGEST_CHANNEL, TEAMS_DIGEST_WEBHOOK_URL): the weekly digest is off"
+                )
             else:
                 digest_scheduler = start_scheduler(service)
         socket_mode = None
