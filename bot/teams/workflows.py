@@ -48,11 +48,14 @@ class WorkflowsWebhookTarget:
             "attachments": [{"contentType": ADAPTIVE_CARD, "content": self.card_builder(digest, record)}],
         }
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-                async with session.post(self._url, json=payload) as response:
-                    status = response.status
-                    retry_after = response.headers.get("Retry-After")
-                    await response.read()
+            timeout = aiohttp.ClientTimeout(total=self.timeout)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(self._url, json=payload) as response,
+            ):
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+                await response.read()
         except aiohttp.ClientConnectorError:  # refused or unresolvable: nothing was sent
             raise DeliveryFailed("connection refused") from None
         except aiohttp.ConnectionTimeoutError:  # never connected: nothing was sent
