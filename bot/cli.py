@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     preview = digest_commands.add_parser("preview", help=_("print a week's digest"))
     preview.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
     preview.add_argument("--json", action="store_true", help=_("print the exact Block Kit payload"))
+    preview.add_argument(
+        "--to",
+        choices=("slack", "webhook"),
+        default="slack",
+        help=_("with --json: the payload for this platform (default: slack)"),
+    )
     send = digest_commands.add_parser("send", help=_("post a week's digest (once; --force posts again)"))
     send.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
     send.add_argument("--force", action="store_true", help=_("post again even if already posted (recorded)"))
@@ -170,7 +176,11 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
     with use_language(settings.language):
         if args.digest_command == "preview":
             digest = build_digest(context.db, week, settings.timezone, command=settings.slack_command)
-            if args.json:
+            if args.json and args.to == "webhook":
+                from bot.digest.wiring import webhook_payload
+
+                print(json.dumps(webhook_payload(context, digest), ensure_ascii=False, indent=2))
+            elif args.json:
                 text, blocks = digest_message(digest, None)
                 print(json.dumps({"text": text, "blocks": blocks}, ensure_ascii=False, indent=2))
             else:

@@ -91,7 +91,12 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
     from bot.logs import configure_logging
 
     configure_logging(
-        [settings.slack_bot_token or "", settings.slack_signing_secret or "", settings.slack_app_token or ""]
+        [
+            settings.slack_bot_token or "",
+            settings.slack_signing_secret or "",
+            settings.slack_app_token or "",
+            settings.teams_digest_webhook_url or "",
+        ]
     )
     listener = _bind(host, port)
     identity = check_token(settings)

@@ -4,9 +4,11 @@ other targets do, and never twice when an answer is lost."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from storage.digests import DigestStore
 from storage.models import Digest as DigestRecord
 from tests.conftest import BOT_TOKEN, FakeClock
 from tests.slack_standin import Failure, SlackStandIn
+from tests.test_cli import contactbot
 from tests.test_digest import CHANNEL, POST, Sleeps, run, week_47_is_due
 from tests.webhook_standin import SECRET_PATH, WebhookStandIn, start_webhook_standin
 
@@ -421,3 +424,33 @@ def test_send_by_hand_answers_per_destination_and_history_names_each(
     history = history_of(digest_context)
     assert "2026-W47 · Slack channel CDIGEST01 · posted" in history
     assert history.count("Teams channel via webhook wh-") == 2 and "posted again on request" in history
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_the_command_line_sends_to_the_webhook_alone_and_never_shows_its_url(
+    database_url: str, tmp_path: Path, webhook: WebhookStandIn
+) -> None:
+    env = {"TEAMS_DIGEST_WEBHOOK_URL": webhook.url, "LANGUAGE": "en"}
+    destination = secret_destination(webhook.url)
+    sent = contactbot(["digest", "send", "--week", "2026-W47"], database_url, tmp_path, **env)
+    assert sent.returncode == 0, sent.stderr
+    assert (
+        sent.stdout.strip() == f"Posted the digest for 2026-W47 to Teams channel via webhook {destination}."
+    )
+    again = contactbot(["digest", "send", "--week", "2026-W47"], database_url, tmp_path, **env)
+    assert "already posted to Teams channel via webhook" in again.stdout and len(webhook.posted()) == 1
+    history = contactbot(["digest", "history"], database_url, tmp_path, **env)
+    assert f"2026-W47 · Teams channel via webhook {destination} · posted" in history.stdout
+    preview = contactbot(["digest", "preview", "--json", "--to", "webhook"], database_url, tmp_path, **env)
+    payload = json.loads(preview.stdout)
+    assert payload["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    for result in (sent, again, history, preview):
+        assert "sig=" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_scheduler_without_any_destination_says_what_to_set(database_url: str, tmp_path: Path) -> None:
+    result = contactbot(["scheduler"], database_url, tmp_path, LANGUAGE="en")
+    assert result.returncode == 2
+    assert "The digest has no destination: set DIGEST_CHANNEL" in result.stderr

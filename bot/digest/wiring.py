@@ -68,3 +68,11 @@ def _card_builder(context: BotContext) -> Callable[[Digest, DigestRecord], dict[
             return digest_card(digest, record.id, None, None, review=False)  # type: ignore[no-any-return]
 
     return build
+
+
+def webhook_payload(context: BotContext, digest: Digest) -> dict[str, Any]:
+    """What the Workflows webhook would be sent for `digest` (`contactbot digest preview --json --to webhook`)."""
+    from bot.teams.workflows import webhook_message
+
+    record = DigestRecord(id=0, platform="webhook", week=str(digest.week), attempt=0)
+    return webhook_message(_card_builder(context)(digest, record))

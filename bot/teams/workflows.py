@@ -43,10 +43,7 @@ class WorkflowsWebhookTarget:
 
     async def post(self, record: DigestRecord, digest: Digest) -> str:
         """POST the card; 2xx is posted (the reference names the record, as there is no id)."""
-        payload = {
-            "type": "message",
-            "attachments": [{"contentType": ADAPTIVE_CARD, "content": self.card_builder(digest, record)}],
-        }
+        payload = webhook_message(self.card_builder(digest, record))
         try:
             timeout = aiohttp.ClientTimeout(total=self.timeout)
             async with (
@@ -80,6 +77,11 @@ class WorkflowsWebhookTarget:
 
     async def attach_chart(self, record: DigestRecord, digest: Digest, ref: str, chart: Chart) -> None:
         """No chart through a webhook."""
+
+
+def webhook_message(card: dict[str, Any]) -> dict[str, Any]:
+    """The body a Workflows webhook takes: a message with the card as its one attachment."""
+    return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
 
 
 def text_card(digest: Digest, language: str) -> dict[str, Any]:
