@@ -8,11 +8,16 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.context import BotContext, open_context
 from bot.digest.service import TRIES, DigestService
 from bot.digest.targets import Chart, secret_destination
@@ -27,7 +32,8 @@ from storage.models import Digest as DigestRecord
 from tests.conftest import BOT_TOKEN, FakeClock
 from tests.slack_standin import Failure, SlackStandIn
 from tests.test_cli import contactbot
-from tests.test_digest import CHANNEL, POST, Sleeps, run, week_47_is_due
+from tests.test_digest import CHANNEL, POST, Sleeps, add_contact, run, week_47_is_due
+from tests.test_digest import local as local_time
 from tests.webhook_standin import SECRET_PATH, WebhookStandIn, start_webhook_standin
 
 HISTORY = "/api/conversations.history"
@@ -57,8 +63,6 @@ def sleeps(clock: FakeClock) -> Sleeps:
 
 @pytest.fixture
 def digest_context(context: BotContext) -> BotContext:
-    from dataclasses import replace
-
     context.settings = replace(context.settings, digest_channel=CHANNEL, digest_chart=False)
     return context
 
@@ -126,6 +130,7 @@ def test_a_post_slack_took_whose_answer_was_lost_is_found_in_the_channel_not_pos
     posted = standin.posted(CHANNEL)
     assert len(posted) == 1
     assert [(o.state, o.ref) for o in outcomes] == [("found", posted[0]["ts"])]
+    assert sleeps.waits == [1.0]  # it gave Slack a moment before looking
     assert standin.calls_to(POST) == [] and len(standin.calls_to(POST + "#lost")) == 1
     assert standin.calls_to(HISTORY)[0].method == "GET"  # slack_sdk reads the history with GET
     record = record_of(digest_context, "slack", CHANNEL)
@@ -454,3 +459,55 @@ def test_the_scheduler_without_any_destination_says_what_to_set(database_url: st
     result = contactbot(["scheduler"], database_url, tmp_path, LANGUAGE="en")
     assert result.returncode == 2
     assert "The digest has no destination: set DIGEST_CHANNEL" in result.stderr
+
+
+# -- whatever fails, however often ------------------------------------------------------------
+
+FAILURES = {
+    "html 502": Failure(502, html=True),
+    "html 503 labelled json": Failure(503, html=True, content_type="application/json"),
+    "503": Failure(503, "service_unavailable"),
+    "429": Failure(429, "ratelimited", retry_after=3),
+    "fatal_error": Failure(500, "fatal_error"),
+    "lost": Failure(lost=True),
+}
+
+
+@examples(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    slack_failures=st.lists(st.sampled_from(sorted(FAILURES)), max_size=9),
+    webhook_failures=st.lists(st.sampled_from(sorted(set(FAILURES) - {"fatal_error"})), max_size=9),
+)
+def test_whatever_fails_each_destination_gets_the_digest_once_and_a_lost_webhook_answer_is_unclear(
+    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    standin: SlackStandIn,
+    webhook: WebhookStandIn,
+    slack_failures: list[str],
+    webhook_failures: list[str],
+) -> None:
+    # A fresh SQLite database per example (the fixtures' database is one per test).
+    database = tmp_path_factory.mktemp("db") / "digests.db"
+    clock = FakeClock(local_time(2026, 11, 23, 8, 0))
+    context = open_context(
+        replace(settings, database_url=f"sqlite:///{database}", digest_chart=False), clock=clock
+    )
+    standin.messages.clear()
+    standin.failures.clear()
+    webhook.posts.clear()
+    webhook.failures.clear()
+    try:
+        add_contact(context, local_time(2026, 11, 18, 10, 0))
+        standin.fail("chat.postMessage", *(FAILURES[name] for name in slack_failures))
+        webhook.fail(*(FAILURES[name] for name in webhook_failures))
+        service = DigestService(context, [slack(standin), teams_webhook(webhook)], sleep=Sleeps(clock))
+        for _minute in range(12):
+            run(service.tick())
+            clock.advance(minutes=1)
+        assert len(standin.posted(CHANNEL)) == 1
+        assert record_of(context, "slack", CHANNEL).status == "posted"
+        assert len(webhook.posted()) == 1
+        expected = "unclear" if "lost" in webhook_failures else "posted"
+        assert record_of(context, "webhook", secret_destination(webhook.url)).status == expected
+    finally:
+        context.db.dispose()

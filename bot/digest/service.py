@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from bot.chart import weekly_chart
 from bot.context import BotContext
 from bot.digest.targets import Chart, DeliveryError, DeliveryFailed, DeliveryUnclear, DigestTarget
+from bot.digest.wiring import digest_targets
 from handlers.digest import Digest, build_digest, chart_weeks, week_title
 from handlers.i18n import _, use_language
 from handlers.weeks import Week
@@ -77,8 +78,6 @@ class DigestService:
         sleep: Sleep = asyncio.sleep,
         lease: timedelta = LEASE,
     ) -> None:
-        from bot.digest.wiring import digest_targets
-
         self.context = context
         self.settings = context.settings
         self.store = DigestStore(context.db)
@@ -276,9 +275,16 @@ class DigestService:
 
         For a target that cannot look, `sent_at` is set before each call and cleared after a
         clear failure; an unclear one propagates (the record becomes `unclear`). A target
-        that can look does so after an unclear failure before it posts again."""
+        that can look waits after an unclear failure (giving the platform time to finish
+        what it took), then looks, and posts again only if the post is not there."""
         backoff = 1.0
+        look_first = False
         for attempt in range(1, TRIES + 1):
+            if look_first:
+                ref = await self._retrying(target.find, record)
+                if ref is not None:
+                    return ref, True
+                look_first = False
             if not target.can_find:
                 await self._db(self.store.mark_sending, record.id, self.context.clock())
             try:
@@ -292,9 +298,7 @@ class DigestService:
                     target.label,
                     unclear.code,
                 )
-                ref = await self._retrying(target.find, record)
-                if ref is not None:
-                    return ref, True
+                look_first = True
                 code, wait, backoff = unclear.code, backoff, backoff * 2
             except DeliveryFailed as failed:
                 if not target.can_find:
@@ -307,6 +311,7 @@ class DigestService:
                 else:
                     wait, backoff = backoff, backoff * 2
             if attempt == TRIES:
+                # Still pending; after an unclear last try the next sender looks first (claims > 1).
                 raise DeliveryFailed(code)
             await self.sleep(min(wait, MAX_WAIT))
         raise DeliveryFailed("unreachable")
