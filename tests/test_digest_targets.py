@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.context import BotContext, open_context
 from bot.digest.service import TRIES, DigestService
 from bot.digest.targets import Chart, secret_destination
+from bot.digest.wiring import FACTORIES, digest_targets
 from bot.slack.digest import SlackChannelTarget
 from bot.teams.workflows import WorkflowsWebhookTarget
 from handlers.digest import Digest
@@ -511,3 +512,28 @@ def test_whatever_fails_each_destination_gets_the_digest_once_and_a_lost_webhook
         assert record_of(context, "webhook", secret_destination(webhook.url)).status == expected
     finally:
         context.db.dispose()
+
+
+# -- where the targets come from --------------------------------------------------------------
+
+
+def test_targets_are_assembled_from_the_settings_and_a_new_platform_is_one_more_factory(
+    context: BotContext, webhook: WebhookStandIn
+) -> None:
+    assert digest_targets(context) == []
+    context.settings = replace(context.settings, digest_channel=CHANNEL, teams_digest_webhook_url=webhook.url)
+    assert [(t.platform, t.destination, t.label) for t in digest_targets(context)] == [
+        ("slack", CHANNEL, f"Slack {CHANNEL}"),
+        ("webhook", secret_destination(webhook.url), f"Teams webhook {secret_destination(webhook.url)}"),
+    ]
+    another = HangingTarget()
+    targets = digest_targets(context, (*FACTORIES, lambda _context: [another]))
+    assert targets[-1] is another and len(targets) == 3
+
+
+def test_the_webhook_setting_must_be_an_http_url_and_never_shows(tmp_path: Path) -> None:
+    url = "https://prod-12.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t"
+    loaded = load_settings({"TEAMS_DIGEST_WEBHOOK_URL": url}, env_file=tmp_path / "none")
+    assert loaded.teams_digest_webhook_url == url and "s3cr3t" not in repr(loaded)
+    with use_language("en"), pytest.raises(ConfigError, match="TEAMS_DIGEST_WEBHOOK_URL must be an http"):
+        load_settings({"TEAMS_DIGEST_WEBHOOK_URL": "ftp://example.org/x"}, env_file=tmp_path / "none")
