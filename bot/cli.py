@@ -16,10 +16,11 @@ from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
 from bot.shell.render import render, render_text
 from handlers.i18n import _, use_language
+from handlers.importing import check_records
 from handlers.weeks import Week
 from storage.contacts import IdsTaken
 from storage.database import DatabaseUnavailable
-from storage.exchange import ImportProblem, read_records, write_csv, write_json
+from storage.exchange import BadRows, ImportProblem, read_rows, write_csv, write_json
 from storage.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -269,6 +270,15 @@ def _open(settings: Settings) -> BotContext:
 
 
 def _export(context: BotContext, args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        print(
+            "contactbot: "
+            + _("--from {start} is after --to {end}: give the earlier date with --from.").format(
+                start=args.start, end=args.end
+            ),
+            file=sys.stderr,
+        )
+        return 2
     contacts = context.store.export(args.start, args.end)
     writer = write_json if args.format == "json" else write_csv
     if args.output is None:
@@ -294,10 +304,28 @@ def _import(context: BotContext, path: Path) -> int:
         print("contactbot: " + _("{path} is not UTF-8 text.").format(path=path), file=sys.stderr)
         return 1
     try:
-        records = read_records(text)
+        records, places = read_rows(text)
+        today = context.clock().astimezone(context.settings.timezone).date()
+        problems = check_records(records, [_(where).format(number=n) for where, n in places], today)
+        if problems:
+            print(
+                "contactbot: " + _("{path}: nothing was imported; fix these rows first:").format(path=path),
+                file=sys.stderr,
+            )
+            for problem in problems:
+                print("  " + render_text(problem), file=sys.stderr)
+            return 1
         count = context.store.restore(records)
+    except BadRows as bad:
+        print(
+            "contactbot: " + _("{path}: nothing was imported; fix these rows first:").format(path=path),
+            file=sys.stderr,
+        )
+        for row in bad.problems:
+            print("  " + row.render(_), file=sys.stderr)
+        return 1
     except ImportProblem as problem:
-        problem_text = _(problem.template).format(**problem.params)
+        problem_text = problem.render(_)
         print(
             "contactbot: "
             + _("{path}: {problem}; nothing was imported.").format(path=path, problem=problem_text),

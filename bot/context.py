@@ -56,6 +56,13 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
             upgrade(db)
         except DBAPIError as error:
             db.dispose()
+            if "locked" in str(error.orig).casefold() or "busy" in str(error.orig).casefold():
+                raise ConfigError(
+                    _(
+                        "The database is busy: another program is writing to it. Try again in a moment, "
+                        "or close the program that holds it."
+                    )
+                ) from None
             raise ConfigError(
                 _(
                     "DATABASE_URL: cannot open the database ({error}); check the URL and that the server runs."

@@ -105,6 +105,7 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
     settle_memory()
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    port = listener.getsockname()[1]  # the real port, also when 0 asked for any free one
     log.info("serving on http://%s:%d/slack/events (database: %s)", host, port, context.db.backend)
     server.run(sockets=[listener])
     context.db.dispose()

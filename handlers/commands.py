@@ -119,12 +119,20 @@ class CommandHandler:
         first = tokens[0]
         if first.key is not None:
             return self.log(tokens, caller)
+        rest = tokens[1:]
+        if (
+            first.text.casefold() == "ta"
+            and rest
+            and rest[0].key is None
+            and rest[0].text.casefold() == "bort"
+        ):
+            first, rest = Token("ta-bort"), rest[1:]  # `ta bort 12`, as it is written in Swedish
         command = find_command(first.text)
         if command is None:
             return self._unknown_command(first.text)
         if command.name == "help":
             return self.help(caller)
-        return getattr(self, command.name)(tokens[1:], caller)
+        return getattr(self, command.name)(rest, caller)
 
     def _unknown_command(self, typed: str) -> Reply:
         close = difflib.get_close_matches(typed.casefold(), all_words(), n=1, cutoff=0.6)
@@ -239,7 +247,11 @@ class CommandHandler:
             if added.created
             else say(_("Contact #{id} was already saved:"), id=contact.id)
         )
-        blocks: list[Block] = [Paragraph(head), contact_table([contact])]
+        # Every field as stored, so nothing that was saved is a surprise.
+        blocks: list[Block] = [
+            Paragraph(head),
+            *contact_details(contact, shared=caller.audience == "shared")[1:],
+        ]
         if added.unit_remembered and contact.unit:
             blocks.append(
                 Paragraph(
@@ -331,9 +343,26 @@ class CommandHandler:
         if updated is None:
             return reply(_not_found(contact.id), ok=False)
         names = ", ".join(field_label(n) for n in changed)
-        return reply(
-            say(_("Updated contact #{id} ({fields}):"), id=updated.id, fields=names), contact_table([updated])
-        )
+        blocks: list[Block] = [
+            Paragraph(say(_("Updated contact #{id} ({fields}):"), id=updated.id, fields=names)),
+            contact_table([updated]),
+        ]
+        if "organisation" in changes and updated.organisation_id == contact.organisation_id:
+            count = self.store.organisation_size(updated.organisation_id)
+            blocks.append(
+                Paragraph(
+                    say(
+                        ngettext(
+                            "The organisation is now spelled {name}, on {count} contact.",
+                            "The organisation is now spelled {name}, on all {count} contacts that carry it.",
+                            count,
+                        ),
+                        name=updated.organisation.name,
+                        count=count,
+                    )
+                )
+            )
+        return Reply(blocks)
 
     def withdraw(self, tokens: list[Token], caller: Caller) -> Reply:
         """`withdraw ID [reason]`: marks the contact withdrawn; it is kept."""

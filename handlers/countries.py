@@ -45,6 +45,36 @@ _ALIASES = {
     "makedonien": "MK",
     "ivory coast": "CI",
     "elfenbenskusten": "CI",
+    # What the countries call themselves, as twin towns' own staff write it.
+    "suomi": "FI",
+    "deutschland": "DE",
+    "polska": "PL",
+    "eesti": "EE",
+    "lietuva": "LT",
+    "latvija": "LV",
+    "norge": "NO",
+    "noreg": "NO",
+    "danmark": "DK",
+    "island": "IS",
+    "ísland": "IS",
+    "sverige": "SE",
+    "éire": "IE",
+    "österreich": "AT",
+    "schweiz": "CH",
+    "españa": "ES",
+    "italia": "IT",
+    "nederland": "NL",
+    "magyarország": "HU",
+    "česko": "CZ",
+    "slovensko": "SK",
+    "slovenija": "SI",
+    "hrvatska": "HR",
+    "ukraina": "UA",
+    "україна": "UA",
+    "беларусь": "BY",
+    "belarus": "BY",
+    "kalaallit nunaat": "GL",
+    "føroyar": "FO",
 }
 
 
@@ -65,8 +95,16 @@ def _index() -> dict[str, str]:
     for language in ("en", "sv"):
         for code, name in country_names(language).items():
             index.setdefault(fold(name), code)
-    index.update({alias: code for alias, code in _ALIASES.items()})
+    index.update({fold(alias): code for alias, code in _ALIASES.items()})
     return index
+
+
+@cache
+def _aliases_by_code() -> dict[str, list[str]]:
+    by_code: dict[str, list[str]] = {}
+    for alias, code in _ALIASES.items():
+        by_code.setdefault(code, []).append(fold(alias))
+    return by_code
 
 
 def find_country(value: str) -> str | None:
@@ -85,7 +123,9 @@ def country_name(code: str, language: str) -> str:
 def suggest_countries(query: str, language: str, limit: int = 100) -> list[tuple[str, str]]:
     """(code, name) pairs whose name or code matches `query`, for a typeahead.
 
-    Names that start with the query come first; names in both languages are searched.
+    Names that start with the query come first; names in both languages, and the other
+    names the line parser knows (UK, England, Vitryssland, Suomi, …), are searched, so the
+    form finds what the command line finds.
     """
     folded = fold(query)
     names = country_names(language)
@@ -93,7 +133,12 @@ def suggest_countries(query: str, language: str, limit: int = 100) -> list[tuple
     starts: list[tuple[str, str]] = []
     contains: list[tuple[str, str]] = []
     for code, name in sorted(names.items(), key=lambda item: fold(item[1])):
-        candidates = (fold(name), fold(other.get(code, "")), code.casefold())
+        candidates = (
+            fold(name),
+            fold(other.get(code, "")),
+            code.casefold(),
+            *_aliases_by_code().get(code, ()),
+        )
         if not folded or any(c.startswith(folded) for c in candidates):
             starts.append((code, name))
         elif any(folded in c for c in candidates):

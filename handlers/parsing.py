@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from handlers.fields import KEYS, keys_shown
+from handlers.fields import FIELDS, KEYS, keys_shown
 from handlers.i18n import _
 from handlers.markup import Text, say
 
@@ -19,6 +19,7 @@ QUOTES = frozenset('"“”„«»')
 _KEY = re.compile(r"^([A-Za-zÅÄÖåäöÉé][A-Za-zÅÄÖåäöÉé_-]*)=(.*)$", re.DOTALL)
 
 FIELD_KEYS = KEYS
+FREE_TEXT = frozenset(f.name for f in FIELDS if f.input in {"text", "multiline"})
 
 
 class ParseError(Exception):
@@ -85,15 +86,36 @@ class FieldInput:
 
 
 def read_fields(tokens: list[Token]) -> FieldInput:
-    """Sort tokens into known fields and free text.
+    """Sort tokens into known fields and free text, the way people type.
 
-    Raises ParseError for an unknown key (suggesting the closest known one) or a key given twice.
+    A free-text field's value (organisation, person, city, unit, summary, benefit,
+    follow-up) runs until the next `key=`, so `org=Malmö stad` is one organisation; a
+    quoted value ends at its closing quote. A closed field's value (country, kind,
+    date, youth, email) is one word (`datum=i dag` is two); words after it that are not
+    `key=` are free text, which becomes the summary.
+
+    Raises ParseError for an unknown key (suggesting the closest known one), a key given
+    twice, or `=` with no field name before it.
     """
     result = FieldInput()
     words: list[str] = []
-    for token in tokens:
+    open_field: str | None = None
+    for index, token in enumerate(tokens):
         if token.key is None:
-            words.append(token.text)
+            if token.text.startswith("=") and not token.quoted:
+                raise ParseError(
+                    say(
+                        _("“{word}” has no field name before =. Write it like org=Name or summary=Text."),
+                        word=token.text,
+                    )
+                )
+            if open_field is not None:
+                joined = f"{result.values[open_field]} {token.text}".strip()
+                result.values[open_field] = joined
+            elif _continues_date(result, tokens, index):
+                result.values["date"] += " " + token.text
+            else:
+                words.append(token.text)
             continue
         name = FIELD_KEYS.get(token.key)
         if name is None:
@@ -101,8 +123,22 @@ def read_fields(tokens: list[Token]) -> FieldInput:
         if name in result.values:
             raise ParseError(say(_("{key} is given twice. Give each field once."), key=token.key))
         result.values[name] = token.text
+        open_field = name if name in FREE_TEXT and not token.quoted else None
     result.free_text = " ".join(w for w in words if w)
     return result
+
+
+def _continues_date(result: FieldInput, tokens: list[Token], index: int) -> bool:
+    """`datum=i dag`, `datum=i går`: the recommended Swedish spelling is two words."""
+    previous = tokens[index - 1] if index else None
+    return (
+        previous is not None
+        and previous.key is not None
+        and FIELD_KEYS.get(previous.key) == "date"
+        and not previous.quoted
+        and previous.text.casefold() == "i"
+        and tokens[index].text.casefold() in {"dag", "går", "gar"}
+    )
 
 
 def unknown_key_message(key: str) -> Text:

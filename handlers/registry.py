@@ -43,11 +43,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("list", ("list",), ("lista",), N_("[mine|week [2026-W47]|all] [page]"),
             N_("your contacts, a week's or everyone's")),
     Command("show", ("show",), ("visa",), N_("12"), N_("every field of one contact")),
-    Command("search", ("search",), ("sök", "sok"), N_("Rovaniemi"),
+    Command("search", ("search",), ("sök", "sok"), N_("Rovaniemen"),
             N_("organisation, person, city and summary; case and accents don't matter")),
     Command("edit", ("edit",), ("ändra", "andra"), N_('12 followup="Call in March"'),
             N_("change a contact; with only the number, it opens the form")),
-    Command("withdraw", ("withdraw",), ("ta-bort",), N_("12 duplicate"),
+    Command("withdraw", ("withdraw",), ("ta-bort", "återkalla"), N_("12 duplicate"),
             N_("withdraw a contact (it is kept, marked withdrawn)")),
     Command("unit", ("unit",), ("enhet",), N_("Kultur- och fritidsförvaltningen"),
             N_("set your unit, added to the contacts you log")),
@@ -55,7 +55,7 @@ COMMANDS: tuple[Command, ...] = (
             coordinators_only=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
             N_("the weekly digest"), coordinators_only=True),
-    Command("help", ("help",), ("hjälp", "hjalp"), "", N_("this help")),
+    Command("help", ("help", "?"), ("hjälp", "hjalp"), "", N_("this help")),
 )  # fmt: skip
 
 _BY_WORD: dict[str, Command] = {fold(word): c for c in COMMANDS for word in c.names}

@@ -67,6 +67,11 @@ def check_fields(values: dict[str, str], today: date, *, partial: bool = False) 
             setattr(data, name, _check_one(name, text, today))
         except ValueError as problem:
             errors[name] = problem.args[0] if isinstance(problem.args[0], Text) else say(str(problem))
+    if partial and "date" in values and "date" not in errors and data.date is None:
+        errors["date"] = say(
+            _("The date can't be emptied: give the date of the contact, e.g. {example}."),
+            example=today.isoformat(),
+        )
     for name in REQUIRED:
         if name in errors:
             continue

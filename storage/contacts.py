@@ -173,7 +173,10 @@ class ContactStore:
             if contact is None:
                 return None
             for name, value in changes.items():
-                if name == "organisation":
+                if name == "organisation" and fold(str(value))[:200] == contact.organisation.name_key:
+                    # Only the spelling changed: the organisation itself is renamed.
+                    contact.organisation.name = str(value)
+                elif name == "organisation":
                     contact.organisation = self._organisation(session, str(value), now)
                 elif name == "unit" and value:
                     contact.unit = self._known_unit(session, str(value))
@@ -185,6 +188,18 @@ class ContactStore:
             contact.search_text = _search_text(contact)
             session.flush()
             return contact
+
+    def organisation_size(self, organisation_id: int) -> int:
+        """How many contacts carry the organisation, withdrawn ones included."""
+        with self.db.session() as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Contact)
+                    .where(Contact.organisation_id == organisation_id)
+                )
+                or 0
+            )
 
     def withdraw(
         self, contact_id: int, by: str, by_name: str | None, reason: str | None, now: datetime

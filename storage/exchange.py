@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -63,9 +63,30 @@ class ImportProblem(Exception):
     """
 
     def __init__(self, template: str, **params: object) -> None:
-        super().__init__(template.format(**params))
         self.template = template
         self.params = params
+        super().__init__(self.render())
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        """The message, through `translate` (the catalog's `_`); a (template, number) parameter
+        such as ("line {number}", 7) is a place in the file, translated too."""
+        params = {
+            key: translate(value[0]).format(number=value[1]) if isinstance(value, tuple) else value
+            for key, value in self.params.items()
+        }
+        return translate(self.template).format(**params)
+
+
+class BadRows(ImportProblem):
+    """Rows of the file cannot be imported; `problems` names each, by row and field."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(N_("{count} rows have problems"), count=len(problems))
+        self.problems = problems
+
+
+# Ids are stored as 32-bit integers on PostgreSQL (SQLAlchemy's Integer).
+MAX_ID = 2_147_483_647
 
 
 def to_record(contact: Contact) -> dict[str, Any]:
@@ -109,6 +130,15 @@ def csv_bytes(contacts: Iterable[Contact]) -> tuple[bytes, int]:
 
 def read_records(text: str) -> list[dict[str, Any]]:
     """Records from an export, JSON or CSV (told apart by the first character)."""
+    return read_rows(text)[0]
+
+
+Place = tuple[str, int]
+
+
+def read_rows(text: str) -> tuple[list[dict[str, Any]], list[Place]]:
+    """Records from an export, and where each is in the file: ("line {number}", 7) in a CSV
+    file, ("contact {number}", 3) in a JSON one (templates for the catalog)."""
     text = text.lstrip("\ufeff")
     if text.lstrip().startswith("{"):
         try:
@@ -126,42 +156,68 @@ def read_records(text: str) -> list[dict[str, Any]]:
             missing = [f for f in _REQUIRED if f not in (reader.fieldnames or [])]
             if missing:
                 raise ImportProblem(N_("the CSV header lacks: {fields}"), fields=", ".join(missing))
-            rows = list(reader)
+            rows = []
+            for row in reader:
+                rows.append((row, reader.line_num))
         except csv.Error as error:
             raise ImportProblem(
                 N_("not valid CSV: line {line}: {error}"), line=reader.line_num, error=str(error)
             ) from None
-    return [_typed(row, number) for number, row in enumerate(rows, start=1)]
+        return _all_typed([(row, N_("line {number}"), line) for row, line in rows])
+    return _all_typed([(row, N_("contact {number}"), number) for number, row in enumerate(rows, start=1)])
 
 
-def _typed(row: Any, number: int) -> dict[str, Any]:
+def _all_typed(rows: list[tuple[Any, str, int]]) -> tuple[list[dict[str, Any]], list[Place]]:
+    records: list[dict[str, Any]] = []
+    problems: list[ImportProblem] = []
+    for row, where, number in rows:
+        record, found = _typed(row, where, number)
+        records.append(record)
+        problems += found
+    if problems:
+        raise BadRows(problems)
+    return records, [(where, number) for _row, where, number in rows]
+
+
+def _typed(row: Any, where: str, number: int) -> tuple[dict[str, Any], list[ImportProblem]]:
+    """The row with typed values, and every problem found in it (`where` names the row)."""
     if not isinstance(row, dict):
-        raise ImportProblem(N_("contact {number}: not an object"), number=number)
+        return {}, [ImportProblem(N_("{where}: not an object"), where=(where, number))]
     record: dict[str, Any] = {}
+    problems: list[ImportProblem] = []
     for name in FIELDS:
         value = row.get(name)
         if value == "":
             value = None
         try:
             record[name] = _convert(name, value)
-        except (TypeError, ValueError):
-            raise ImportProblem(
-                N_("contact {number}: {field} has a bad value: {value}"),
-                number=number,
-                field=name,
-                value=repr(value)[:60],
-            ) from None
+        except (TypeError, ValueError, OverflowError):
+            problems.append(
+                ImportProblem(
+                    N_("{where}: {field} has a bad value: {value}"),
+                    where=(where, number),
+                    field=name,
+                    value=repr(value)[:60],
+                )
+            )
     for name in _REQUIRED:
-        if record.get(name) is None:
-            raise ImportProblem(N_("contact {number}: {field} is missing"), number=number, field=name)
-    return record
+        if record.get(name) is None and name in record:
+            problems.append(
+                ImportProblem(N_("{where}: {field} is missing"), where=(where, number), field=name)
+            )
+    return record, problems
 
 
 def _convert(name: str, value: Any) -> Any:
     if value is None:
         return False if name == "youth" else None
     if name == "id":
-        return int(value)
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError(number)
+        return number
     if name == "youth":
         if isinstance(value, bool):
             return value

@@ -1,15 +1,20 @@
-"""Folding text for matching: lower case, no accents, single spaces."""
+"""Folding text for matching: Latin letters without accents, lower case, single spaces.
+
+Transliteration comes from `anyascii` (a maintained table covering all of Unicode), so
+letters that are not accented Latin letters fold too: Ł → l, ø → o, æ → ae, ß → ss.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 _SPACES = re.compile(r"\s+")
 
 
 def fold(value: str) -> str:
-    """Lower case, accents removed, spaces collapsed: "  Malmö " -> "malmo"."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped).strip()
+    """ "  Malmö " -> "malmo", "Łódź" -> "lodz", "Ærøskøbing" -> "aeroskobing"."""
+    text = anyascii(unicodedata.normalize("NFC", value)).casefold()
+    return _SPACES.sub(" ", text).strip()

@@ -44,8 +44,8 @@ def test_quoted_values_keep_their_spaces_and_typographic_quotes_count() -> None:
 
 
 def test_text_that_is_not_key_value_becomes_free_text_and_apostrophes_stay() -> None:
-    parsed = read_fields(tokenize("org=X We met O'Brien's team, 2+2=4 https://x.se/?a=b"))
-    assert parsed.values == {"org": "X"}
+    parsed = read_fields(tokenize("country=SE We met O'Brien's team, 2+2=4 https://x.se/?a=b"))
+    assert parsed.values == {"country": "SE"}
     assert parsed.free_text == "We met O'Brien's team, 2+2=4 https://x.se/?a=b"
 
 
@@ -240,3 +240,66 @@ def test_country_and_kind_lookups_never_raise(value: str) -> None:
 def test_week_parsing_never_raises(value: str) -> None:
     week = Week.parse(value)
     assert week is None or 1 <= week.number <= 53
+
+
+def test_unquoted_free_text_values_run_until_the_next_key() -> None:
+    parsed = read_fields(tokenize("org=Malmö stad land=SE sammanfattning=Möte om vänorter"))
+    assert parsed.values == {"org": "Malmö stad", "country": "SE", "summary": "Möte om vänorter"}
+    assert parsed.free_text == ""
+
+
+def test_a_person_keeps_both_names() -> None:
+    parsed = read_fields(tokenize("person=Anna Svensson org=Kaunas country=LT"))
+    assert parsed.values["person"] == "Anna Svensson"
+
+
+def test_words_after_a_closed_field_are_the_summary() -> None:
+    parsed = read_fields(tokenize("org=Tallinn country=EE Met the youth council typ=vänort"))
+    assert parsed.values == {"org": "Tallinn", "country": "EE", "kind": "vänort"}
+    assert parsed.free_text == "Met the youth council"
+
+
+def test_a_quoted_value_ends_at_its_quote() -> None:
+    parsed = read_fields(tokenize('org="Malmö stad" met the mayor'))
+    assert parsed.values == {"org": "Malmö stad"} and parsed.free_text == "met the mayor"
+
+
+def test_i_dag_is_one_date() -> None:
+    parsed = read_fields(tokenize("datum=i dag org=X"))
+    assert parsed.values["date"] == "i dag"
+
+
+@pytest.mark.parametrize("typed", ["logga =värde org=X", "= org=X", "org=X ="])
+def test_an_equals_sign_without_a_field_name_is_an_error_that_says_so(typed: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        read_fields(tokenize(typed))
+    assert "no field name before =" in str(caught.value)
+
+
+FREE = ["org", "person", "city", "unit", "summary", "benefit", "followup"]
+CLOSED = {
+    "country": st.sampled_from(["SE", "FI", "Norge"]),
+    "kind": st.sampled_from(["vänort", "school"]),
+    "email": st.just("a@b.se"),
+    "youth": st.sampled_from(["ja", "no"]),
+}
+WORD = st.text(alphabet=st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=8)
+
+
+@given(
+    st.dictionaries(st.sampled_from(FREE), st.lists(WORD, min_size=1, max_size=4), max_size=4),
+    st.dictionaries(st.sampled_from(list(CLOSED)), st.just(None), max_size=3),
+    st.lists(WORD, max_size=4),
+    st.data(),
+)
+def test_any_mix_of_unquoted_fields_is_read_as_typed(
+    free: dict[str, list[str]], closed: dict[str, None], summary_words: list[str], data: st.DataObject
+) -> None:
+    closed_values = {name: data.draw(CLOSED[name]) for name in closed}
+    parts = [f"{name}={' '.join(words)}" for name, words in free.items()]
+    # Free text after a closed field becomes the summary, unless a summary= was given.
+    leading = summary_words if "summary" not in free else []
+    parts = [" ".join(leading)] + [f"{name}={value}" for name, value in closed_values.items()] + parts
+    parsed = read_fields(tokenize(" ".join(p for p in parts if p)))
+    assert parsed.values == {**{n: " ".join(w) for n, w in free.items()}, **closed_values}
+    assert parsed.free_text == " ".join(leading)

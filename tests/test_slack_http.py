@@ -25,7 +25,9 @@ def test_log_command_is_acked_empty_and_answered_ephemerally(app: RunningApp) ->
     call = app.standin.wait_for("/response/r1")[0]
     assert call.body["response_type"] == "ephemeral"
     assert "Saved contact #1" in call.body["text"]
-    assert "Rovaniemen kaupunki (Finland)" in call.body["text"]
+    assert (
+        "Organisation: Rovaniemen kaupunki" in call.body["text"] and "Country: Finland" in call.body["text"]
+    )
     contact = app.context.store.get(1)
     assert contact is not None
     assert contact.country == "FI" and contact.kind == "twin-town" and contact.youth

@@ -51,21 +51,16 @@ def digest_targets(context: BotContext, factories: Sequence[TargetFactory] = FAC
 
 
 def _card_builder(context: BotContext) -> Callable[[Digest, DigestRecord], dict[str, Any]]:
-    """The Adaptive Card of a webhook post: the Teams card (without its review button)
-    when bot/teams/cards.py is there, else the digest as plain text blocks."""
-    language = context.settings.language
-    try:
-        from bot.teams.cards import digest_card  # type: ignore[import-not-found]
-    except ImportError:
-        from bot.teams.workflows import text_card
-
-        return lambda digest, record: text_card(digest, language)
-
+    """The Adaptive Card of a webhook post: the Teams digest card, without its review button
+    (a card posted by Workflows cannot send anything back)."""
+    from bot.teams.digest import digest_card
     from handlers.i18n import use_language
+
+    language = context.settings.language
 
     def build(digest: Digest, record: DigestRecord) -> dict[str, Any]:
         with use_language(language):
-            return digest_card(digest, record.id, None, None, review=False)  # type: ignore[no-any-return]
+            return digest_card(digest, record.id, None, None, review=False)
 
     return build
 

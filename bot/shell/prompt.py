@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import getpass
 import sys
 from pathlib import Path
@@ -55,17 +57,39 @@ def _render(reply: Reply, out_dir: Path) -> str:
     return text
 
 
+HISTORY = Path.home() / ".contactbot_history"
+
+
+def _line_editing() -> None:
+    """Line editing and a history kept in the user's home, with the standard library's readline."""
+    try:
+        import readline
+    except ImportError:  # not on every platform; the prompt works without it
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(HISTORY)
+
+    atexit.register(save)
+
+
 def run_shell(context: BotContext, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Read commands until end of input or `quit`; a prompt when at a terminal."""
     caller = shell_caller()
     interactive = stdin.isatty()
     if interactive:
+        _line_editing()
         with use_language(context.settings.language):
             stdout.write(
                 _(
-                    "contactbot shell: type what you would type in Slack, with or without "
-                    "{command} (help, log …, list). quit ends."
-                ).format(command=context.settings.slack_command)
+                    "contactbot shell: write what you would write to the bot in chat (help, log …, list). "
+                    "The arrow keys edit and recall lines. Ctrl-C clears the line. Write quit or press "
+                    "Ctrl-D to leave."
+                )
                 + "\n"
             )
     out_dir = Path.cwd()
@@ -73,7 +97,11 @@ def run_shell(context: BotContext, stdin: TextIO = sys.stdin, stdout: TextIO = s
         if interactive:
             try:
                 line = input("kontakt> ")
-            except (EOFError, KeyboardInterrupt):
+            except KeyboardInterrupt:
+                # Ctrl-C drops what was typed on the line, as in any shell; the prompt stays.
+                stdout.write("\n")
+                continue
+            except EOFError:
                 stdout.write("\n")
                 return 0
         else:

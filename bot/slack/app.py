@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -83,7 +84,9 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
         )
 
     # bolt gets a client without a token: the token reaches each request through
-    # `authorize`, and bolt warns about a token given both ways.
+    # `authorize`. bolt also reads SLACK_BOT_TOKEN from the environment by itself and then
+    # warns, at every start, that it will not use it; that warning says nothing to an operator.
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_TOKEN_SKIPPED)  # added once: same object
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret,
         client=AsyncWebClient(base_url=settings.slack_api_url),
@@ -104,6 +107,14 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
         logger.error("Slack request failed: %s", type(error).__name__)
 
     return app
+
+
+class _NoTokenSkippedWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_TOKEN_SKIPPED = _NoTokenSkippedWarning()
 
 
 class SlackAdapter:

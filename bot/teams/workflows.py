@@ -15,9 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.digest.targets import Chart, DeliveryFailed, DeliveryUnclear, secret_destination
-from handlers.digest import Digest, digest_blocks
-from handlers.i18n import use_language
-from handlers.markup import Heading, blocks_plain
+from handlers.digest import Digest
 from storage.models import Digest as DigestRecord
 
 CardBuilder = Callable[[Digest, DigestRecord], dict[str, Any]]
@@ -82,20 +80,6 @@ class WorkflowsWebhookTarget:
 def webhook_message(card: dict[str, Any]) -> dict[str, Any]:
     """The body a Workflows webhook takes: a message with the card as its one attachment."""
     return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
-
-
-def text_card(digest: Digest, language: str) -> dict[str, Any]:
-    """A plain Adaptive Card of the digest, used until the Teams card builder is there."""
-    with use_language(language):
-        blocks = digest_blocks(digest)
-        body: list[dict[str, Any]] = []
-        for block in blocks:
-            text = blocks_plain([block])
-            item: dict[str, Any] = {"type": "TextBlock", "text": text, "wrap": True}
-            if isinstance(block, Heading):
-                item.update(size="Large", weight="Bolder")
-            body.append(item)
-    return {"type": "AdaptiveCard", "version": "1.4", "body": body}
 
 
 def _seconds(value: str | None) -> float | None:
