@@ -310,6 +310,23 @@ def test_a_webhook_that_refuses_the_card_is_not_retried_and_says_why(
     assert record.sent_at is None and record.last_error == "HTTP 400"  # clearly not posted
 
 
+def test_a_card_that_cannot_be_made_is_a_clear_failure_not_an_unclear_post(
+    digest_context: BotContext, clock: FakeClock, webhook: WebhookStandIn, sleeps: Sleeps
+) -> None:
+    week_47_is_due(digest_context, clock)
+
+    def broken_card(digest: Digest, record: DigestRecord) -> dict[str, Any]:
+        raise KeyError("entries")
+
+    target = WorkflowsWebhookTarget(webhook.url, card_builder=broken_card)
+    service = DigestService(digest_context, [target], sleep=sleeps)
+    assert [(o.state, o.error) for o in run(service.tick())] == [
+        ("pending", "the card could not be made (KeyError)")
+    ]
+    assert webhook.requests == 0
+    assert record_of(digest_context, "webhook", target.destination).sent_at is None
+
+
 def test_a_webhook_nobody_answers_is_retried_and_left_pending(
     digest_context: BotContext, clock: FakeClock, sleeps: Sleeps
 ) -> None:

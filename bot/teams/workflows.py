@@ -41,7 +41,12 @@ class WorkflowsWebhookTarget:
 
     async def post(self, record: DigestRecord, digest: Digest) -> str:
         """POST the card; 2xx is posted (the reference names the record, as there is no id)."""
-        payload = webhook_message(self.card_builder(digest, record))
+        try:
+            payload = webhook_message(self.card_builder(digest, record))
+        except Exception as error:  # noqa: BLE001 - nothing was sent: a clear failure, not an unclear one
+            raise DeliveryFailed(
+                f"the card could not be made ({type(error).__name__})", retryable=False
+            ) from None
         try:
             timeout = aiohttp.ClientTimeout(total=self.timeout)
             async with (
