@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         from bot.server import serve
 
-        settings.require_slack()
+        settings.require_platform()  # Slack, Teams or both
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
     context = _open(settings)
     try:

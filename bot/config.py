@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,9 @@ from handlers.i18n import LANGUAGES, _
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///contactbot.db"
+DEFAULT_TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class ConfigError(Exception):
@@ -49,8 +53,39 @@ class Settings:
     digest_catchup: timedelta = timedelta(days=3)
     digest_skip_empty: bool = False
     digest_chart: bool = True
-    # A Teams Workflows webhook for the digest: a secret (anyone with it can post).
-    teams_digest_webhook_url: str | None = field(default=None, repr=False)
+    # -- Teams (see bot/teams/) --
+    teams_client_id: str | None = None
+    teams_client_secret: str | None = field(default=None, repr=False)
+    teams_tenant_id: str | None = None
+    teams_coordinators: frozenset[str] = frozenset()
+    teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
+    teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
+    teams_dev_unauthenticated: bool = False
+    teams_digest_webhook_url: str | None = field(
+        default=None, repr=False
+    )  # a secret: anyone with it can post
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Whether any Slack setting is given (then all that Slack needs must be)."""
+        return bool(self.slack_bot_token or self.slack_signing_secret or self.slack_app_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Whether to serve Teams: with credentials, or unauthenticated for local testing."""
+        return bool(self.teams_client_id) or self.teams_dev_unauthenticated
+
+    def require_platform(self) -> None:
+        """Raise ConfigError unless Slack or Teams (or both) can be served."""
+        if self.slack_enabled:
+            self.require_slack()
+        elif not self.teams_enabled:
+            raise ConfigError(
+                _(
+                    "No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, "
+                    "or TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET for Teams."
+                )
+            )
 
     def require_slack(self) -> None:
         """Raise ConfigError unless the settings needed to serve Slack are there."""
@@ -116,12 +151,67 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         digest_catchup=_duration("DIGEST_CATCHUP", get("DIGEST_CATCHUP") or "3d"),
         digest_skip_empty=_flag("DIGEST_SKIP_EMPTY", get("DIGEST_SKIP_EMPTY"), False),
         digest_chart=_flag("DIGEST_CHART", get("DIGEST_CHART"), True),
-        teams_digest_webhook_url=(
+        **_teams_settings(get),
+    )
+
+
+def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The TEAMS_* settings; client id and secret come together or not at all."""
+    client_id = get("TEAMS_CLIENT_ID")
+    secret = get("TEAMS_CLIENT_SECRET")
+    if client_id is not None and not _GUID.fullmatch(client_id):
+        raise ConfigError(
+            _(
+                "TEAMS_CLIENT_ID must be the bot's Microsoft App ID, a GUID like 00000000-0000-0000-0000-000000000000."
+            )
+        )
+    if client_id is not None and secret is None:
+        raise ConfigError(
+            _("TEAMS_CLIENT_SECRET is not set: give the client secret of the bot's app registration.")
+        )
+    if secret is not None and client_id is None:
+        raise ConfigError(
+            _("TEAMS_CLIENT_ID is not set: give the bot's Microsoft App ID with TEAMS_CLIENT_SECRET.")
+        )
+    tenant = get("TEAMS_TENANT_ID")
+    if tenant is not None and not (
+        _GUID.fullmatch(tenant) or re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", tenant)
+    ):
+        raise ConfigError(
+            _("TEAMS_TENANT_ID must be a tenant id (a GUID) or a domain like kommun.onmicrosoft.com.")
+        )
+    coordinators = [
+        part.strip()
+        for part in (get("TEAMS_COORDINATORS") or "").replace(";", ",").split(",")
+        if part.strip()
+    ]
+    for part in coordinators:
+        if not _GUID.fullmatch(part):
+            raise ConfigError(
+                _("TEAMS_COORDINATORS must be Microsoft Entra object ids (GUIDs), not {value}.").format(
+                    value=repr(part[:40])
+                )
+            )
+    return {
+        "teams_client_id": client_id.lower() if client_id else None,
+        "teams_client_secret": secret,
+        "teams_tenant_id": tenant,
+        "teams_coordinators": frozenset(part.lower() for part in coordinators),
+        "teams_openid_metadata_url": _http_url(
+            "TEAMS_OPENID_METADATA_URL", get("TEAMS_OPENID_METADATA_URL") or DEFAULT_TEAMS_OPENID_METADATA_URL
+        ),
+        "teams_login_url": _http_url(
+            "TEAMS_LOGIN_URL", get("TEAMS_LOGIN_URL") or DEFAULT_TEAMS_LOGIN_URL
+        ).rstrip("/"),
+        "teams_dev_unauthenticated": _flag(
+            "TEAMS_DEV_UNAUTHENTICATED", get("TEAMS_DEV_UNAUTHENTICATED"), False
+        ),
+        "teams_digest_webhook_url": (
             _http_url("TEAMS_DIGEST_WEBHOOK_URL", webhook)
             if (webhook := get("TEAMS_DIGEST_WEBHOOK_URL"))
             else None
         ),
-    )
+    }
 
 
 def _http_url(name: str, value: str) -> str:

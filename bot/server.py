@@ -18,8 +18,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
+from bot.digest.service import digest_service
 from bot.scheduler import start_scheduler
 from bot.slack.app import build_slack_app
+from bot.teams.app import mount_teams
 from handlers.i18n import _
 
 log = logging.getLogger(__name__)
@@ -28,22 +30,30 @@ log = logging.getLogger(__name__)
 def create_app(
     context: BotContext, identity: dict[str, Any] | None = None, scheduler: bool = False
 ) -> FastAPI:
-    """The HTTP app: `POST /slack/events` for commands, forms and events; `GET /healthz`.
+    """The HTTP app: `POST /slack/events` for commands, forms and events (when Slack is
+    configured), `POST /api/messages` for Teams (when Teams is configured); `GET /healthz`.
 
     `identity` is the bot's `auth.test` answer when already known; otherwise the first
     request asks for it.
     """
-    slack = build_slack_app(context)
-    if identity is not None:
-        slack.identity.result = identity  # type: ignore[attr-defined]
-    slack_handler = AsyncSlackRequestHandler(slack)
     settings = context.settings
+    slack = build_slack_app(context) if settings.slack_enabled else None  # Teams-only: no Slack
+    if slack is not None and identity is not None:
+        slack.identity.result = identity  # type: ignore[attr-defined]
+    slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         digest_scheduler = None
+        if teams is not None:  # Teams: the SDK adds its route here
+            await teams.start()
         if scheduler:
-            service = slack.adapter.digest_service()  # type: ignore[attr-defined]
+            # One delivery for every target, shared with the Slack adapter when there is one.
+            service = (
+                slack.adapter.digest_service()  # type: ignore[attr-defined]
+                if slack is not None
+                else digest_service(context)
+            )
             if service is None:
                 log.warning(
                     "no digest destination is set (DIGEST_CHANNEL, TEAMS_DIGEST_WEBHOOK_URL): the weekly digest is off"
@@ -51,7 +61,7 @@ def create_app(
             else:
                 digest_scheduler = start_scheduler(service)
         socket_mode = None
-        if settings.slack_app_token:
+        if slack is not None and settings.slack_app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             socket_mode = AsyncSocketModeHandler(slack, settings.slack_app_token)
@@ -64,14 +74,21 @@ def create_app(
                 await socket_mode.close_async()
             if digest_scheduler is not None:
                 digest_scheduler.shutdown(wait=False)
-            await slack.adapter.close()  # type: ignore[attr-defined]
+            if slack is not None:
+                await slack.adapter.close()  # type: ignore[attr-defined]
+            if teams is not None:
+                await teams.close()
 
     api = FastAPI(title="contactbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     api.state.context = context
     api.state.slack = slack
+    teams = mount_teams(api, context)  # None unless Teams is configured: /api/messages is then a 404
+    api.state.teams = teams
 
     @api.post("/slack/events")
     async def slack_events(request: Request) -> Response:
+        if slack_handler is None:
+            return JSONResponse({"error": "Slack is not configured"}, status_code=404)
         # bolt answers a non-numeric timestamp with a 500; it is an unsigned request (401).
         if not request.headers.get("x-slack-request-timestamp", "").isdigit():
             return JSONResponse({"error": "invalid request"}, status_code=401)
@@ -95,18 +112,24 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
             settings.slack_bot_token or "",
             settings.slack_signing_secret or "",
             settings.slack_app_token or "",
+            settings.teams_client_secret or "",
             settings.teams_digest_webhook_url or "",
         ]
     )
     listener = _bind(host, port)
-    identity = check_token(settings)
+    identity = check_token(settings) if settings.slack_enabled else None
     context = open_context(settings)
     app = create_app(context, identity, scheduler=scheduler)
     settle_memory()
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     port = listener.getsockname()[1]  # the real port, also when 0 asked for any free one
-    log.info("serving on http://%s:%d/slack/events (database: %s)", host, port, context.db.backend)
+    paths = [
+        p
+        for p, on in (("/slack/events", settings.slack_enabled), ("/api/messages", settings.teams_enabled))
+        if on
+    ]
+    log.info("serving %s on http://%s:%d (database: %s)", " and ".join(paths), host, port, context.db.backend)
     server.run(sockets=[listener])
     context.db.dispose()
     return 0 if server.started else 1

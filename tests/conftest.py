@@ -202,11 +202,12 @@ def _free_socket() -> socket.socket:
 
 
 @contextmanager
-def serve_app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
-    """uvicorn serving the real FastAPI app; the socket listens before the thread starts,
-    so requests simply queue until the server accepts them."""
+def serve_app(context: BotContext, standin: SlackStandIn, api: Any = None) -> Iterator[RunningApp]:
+    """uvicorn serving the real FastAPI app (or `api`, built from `context`); the socket listens
+    before the thread starts, so requests simply queue until the server accepts them."""
     sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(create_app(context), log_config=None, access_log=False))
+    api = api if api is not None else create_app(context)
+    server = uvicorn.Server(uvicorn.Config(api, log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     host, port = sock.getsockname()
@@ -222,4 +223,118 @@ def serve_app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp
 @pytest.fixture
 def app(context: BotContext, standin: SlackStandIn) -> Iterator[RunningApp]:
     with serve_app(context, standin) as running:
+        yield running
+
+
+# -- Teams: the stand-in for Microsoft's side, settings aimed at it, the app serving it -----------
+
+from bot.teams.delivery import RetryPolicy  # noqa: E402
+from tests.teams_standin import TENANT_ID, TeamsStandIn, start_teams_standin  # noqa: E402
+
+TEAMS_COORDINATOR = "c0000000-0000-4000-8000-00000000c00d"
+SLACK_ENVIRONMENT = {
+    "SLACK_BOT_TOKEN": BOT_TOKEN,
+    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    "COORDINATORS": COORDINATOR,
+}
+
+
+def teams_environment(teams: TeamsStandIn, credentials: bool = True, **extra: str) -> dict[str, str]:
+    """TEAMS_* settings aimed at the stand-in (with credentials, or none for the dev mode)."""
+    environment = {
+        "TEAMS_OPENID_METADATA_URL": teams.openid_metadata_url,
+        "TEAMS_LOGIN_URL": teams.login_url,
+        "TEAMS_COORDINATORS": TEAMS_COORDINATOR,
+    }
+    if credentials:
+        environment.update(
+            TEAMS_CLIENT_ID=teams.client_id,
+            TEAMS_CLIENT_SECRET=teams.client_secret,
+            TEAMS_TENANT_ID=TENANT_ID,
+        )
+    environment.update(extra)
+    return environment
+
+
+@pytest.fixture
+def teams_standin() -> Iterator[TeamsStandIn]:
+    server = start_teams_standin()
+    yield server
+    server.close()
+
+
+@dataclass
+class TeamsApp:
+    """The real app on loopback, spoken to as the Bot Connector speaks to it."""
+
+    running: RunningApp
+    teams: TeamsStandIn
+    api: Any
+
+    @property
+    def context(self) -> BotContext:
+        return self.running.context
+
+    def post(
+        self, activity: Any, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> httpx.Response:
+        """POST to /api/messages, signed for the activity's serviceUrl unless `headers` is given."""
+        if headers is None:
+            service_url = activity.get("serviceUrl") if isinstance(activity, dict) else None
+            headers = self.teams.bearer(service_url)
+        content = raw if raw is not None else json.dumps(activity).encode()
+        return self.running.client.post(
+            self.running.url + "/api/messages",
+            content=content,
+            headers={"Content-Type": "application/json", **headers},
+        )
+
+    def say(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        """Post a message activity; the activity the bot sent back into that conversation (its thread)."""
+        path = self.teams.activities_path(threaded_id(activity))
+        before = len([c for c in self.teams.calls_to("send") if c.path == path])
+        answer = self.post(activity, headers)
+        assert answer.status_code == 200, answer.text
+        return self.teams.wait_for(path, before + 1)[before]
+
+
+def threaded_id(activity: dict[str, Any]) -> str:
+    """The conversation id a reply to `activity` goes to (a channel message's thread)."""
+    conversation = activity["conversation"]
+    if conversation.get("conversationType") == "channel" and ";messageid=" not in conversation["id"]:
+        return f"{conversation['id']};messageid={activity['id']}"
+    return conversation["id"]
+
+
+@contextmanager
+def serve_teams(
+    database_url: str,
+    clock: FakeClock,
+    standin: SlackStandIn,
+    teams: TeamsStandIn,
+    environment: dict[str, str],
+) -> Iterator[TeamsApp]:
+    """The real app with `environment` (Slack and/or Teams settings) over a fresh context."""
+    settings = load_settings(
+        {"DATABASE_URL": database_url, "LANGUAGE": "en", "SLACK_API_URL": standin.api_url, **environment},
+        env_file=Path("/nonexistent/.env"),
+    )
+    context = open_context(settings, clock=clock)
+    api = create_app(context)
+    if api.state.teams is not None:  # retries without long waits
+        api.state.teams.adapter.retry = RetryPolicy(backoff=0.01)
+    try:
+        with serve_app(context, standin, api) as running:
+            yield TeamsApp(running, teams, api)
+    finally:
+        context.db.dispose()
+
+
+@pytest.fixture
+def teams_app(
+    database_url: str, clock: FakeClock, standin: SlackStandIn, teams_standin: TeamsStandIn
+) -> Iterator[TeamsApp]:
+    """Slack and Teams both configured, as in production."""
+    environment = {**SLACK_ENVIRONMENT, **teams_environment(teams_standin)}
+    with serve_teams(database_url, clock, standin, teams_standin, environment) as running:
         yield running

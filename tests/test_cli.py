@@ -107,12 +107,14 @@ def test_import_of_a_broken_file_says_where_and_imports_nothing(database_url: st
 def test_bad_settings_stop_start_up_with_one_line(database_url: str, tmp_path: Path) -> None:
     result = contactbot(["run"], database_url, tmp_path)
     assert result.returncode == 2 and result.stderr.strip() == (
-        "contactbot: SLACK_BOT_TOKEN är inte satt: ange Slack-appens bot-token (xoxb-…)."
+        "contactbot: Ingen chattplattform är inställd: sätt SLACK_BOT_TOKEN och SLACK_SIGNING_SECRET för Slack, "
+        "eller TEAMS_CLIENT_ID och TEAMS_CLIENT_SECRET för Teams."
     )
     english = contactbot(["run"], database_url, tmp_path, LANGUAGE="en")
     assert (
         english.stderr.strip()
-        == "contactbot: SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…) of the Slack app."
+        == "contactbot: No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, "
+        "or TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET for Teams."
     )
     result = contactbot(["shell"], database_url, tmp_path, TIMEZONE="Mars/Olympus")
     assert (

@@ -398,5 +398,11 @@ class DigestService:
         return True
 
 
+def digest_service(context: BotContext) -> DigestService | None:
+    """The digest's delivery, when at least one target is configured (else the digest is off)."""
+    service = DigestService(context)
+    return service if service.targets() else None
+
+
 def _key(target: DigestTarget) -> tuple[str, str]:
     return target.platform, target.destination

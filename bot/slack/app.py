@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
-from bot.digest.service import DigestService
+from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.views import (
@@ -236,9 +236,7 @@ class SlackAdapter:
     def digest_service(self) -> DigestService | None:
         """The digest's delivery, when at least one destination is configured."""
         if self._digests is None:
-            service = DigestService(self.context)
-            if service.targets():
-                self._digests = service
+            self._digests = digest_service(self.context)
         return self._digests
 
     async def _send_digest(self, request: DigestSend, caller: Caller) -> Reply:
