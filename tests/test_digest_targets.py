@@ -22,6 +22,7 @@ from bot.context import BotContext, open_context
 from bot.digest.service import TRIES, DigestService
 from bot.digest.targets import Chart, secret_destination
 from bot.digest.wiring import FACTORIES, digest_targets
+from bot.server import create_app
 from bot.slack.digest import SlackChannelTarget
 from bot.teams.workflows import WorkflowsWebhookTarget
 from handlers.digest import Digest
@@ -554,3 +555,24 @@ def test_the_webhook_setting_must_be_an_http_url_and_never_shows(tmp_path: Path)
     assert loaded.teams_digest_webhook_url == url and "s3cr3t" not in repr(loaded)
     with use_language("en"), pytest.raises(ConfigError, match="TEAMS_DIGEST_WEBHOOK_URL must be an http"):
         load_settings({"TEAMS_DIGEST_WEBHOOK_URL": "ftp://example.org/x"}, env_file=tmp_path / "none")
+
+
+def test_the_server_posts_to_the_webhook_on_schedule_without_slack(
+    context: BotContext, clock: FakeClock, webhook: WebhookStandIn
+) -> None:
+    context.settings = replace(
+        context.settings,
+        slack_bot_token=None,
+        slack_signing_secret=None,
+        teams_digest_webhook_url=webhook.url,
+    )
+    week_47_is_due(context, clock)
+    app = create_app(context, scheduler=True)
+
+    async def serving() -> None:
+        async with app.router.lifespan_context(app):  # what uvicorn runs at start and stop
+            await asyncio.to_thread(webhook.wait_for, 1)
+
+    run(serving())
+    assert len(webhook.posted()) == 1
+    assert record_of(context, "webhook", secret_destination(webhook.url)).status == "posted"
