@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -85,16 +86,23 @@ def form_button(call: Call) -> dict[str, Any]:
     return button
 
 
-def task(name: str, data: dict[str, Any], teams: TeamsStandIn, aad: str = ANNA) -> dict[str, Any]:
-    """A `task/fetch` or `task/submit` invoke from the personal chat, as Teams sends it."""
+def task(
+    name: str, data: dict[str, Any], teams: TeamsStandIn, aad: str = ANNA, where: str = "personal"
+) -> dict[str, Any]:
+    """A `task/fetch` or `task/submit` invoke from the personal chat or a channel, as Teams sends it."""
     activity = invoke(name, {"data": data, "context": {"theme": "default"}}, teams)
     activity["from"] = personal("", teams, aad=aad)["from"]
+    if where == "channel":
+        message = in_channel("", teams, aad=aad)
+        activity.update(conversation=message["conversation"], channelData=message["channelData"])
     return activity
 
 
-def open_form(app: TeamsApp, button: dict[str, Any], aad: str = ANNA) -> dict[str, Any]:
+def open_form(
+    app: TeamsApp, button: dict[str, Any], aad: str = ANNA, where: str = "personal"
+) -> dict[str, Any]:
     """What the dialog gets for `task/fetch` with the button's data (the HTTP answer's body)."""
-    answer = app.post(task("task/fetch", button["data"], app.teams, aad))
+    answer = app.post(task("task/fetch", button["data"], app.teams, aad, where))
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -133,8 +141,8 @@ def filled(card: dict[str, Any], typed: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def submit(app: TeamsApp, data: dict[str, Any], aad: str = ANNA) -> dict[str, Any]:
-    answer = app.post(task("task/submit", data, app.teams, aad))
+def submit(app: TeamsApp, data: dict[str, Any], aad: str = ANNA, where: str = "personal") -> dict[str, Any]:
+    answer = app.post(task("task/submit", data, app.teams, aad, where))
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -254,6 +262,23 @@ def test_a_resent_form_and_a_redelivered_submit_still_leave_one_contact(teams_ap
     assert len(contacts(teams_app)) == 1
 
 
+def test_a_form_sent_from_a_channel_is_answered_in_its_thread_without_the_contact_persons_details(
+    teams_app: TeamsApp,
+) -> None:
+    teams = teams_app.teams
+    prompt = teams_app.say(in_chat("log", teams, "channel"))
+    form = form_of(open_form(teams_app, form_button(prompt), where="channel"))
+    answer = submit(teams_app, filled(form, VALID), where="channel")
+    assert answer["task"]["type"] == "message" and "Saved contact #1" in answer["task"]["value"]
+    thread = in_channel("", teams)["conversation"]["id"]
+    [reply] = [c for c in teams.sent_to(thread) if "Saved contact" in c.shown]
+    assert "Tartu linnavalitsus" in reply.shown
+    assert "Mari Tamm" not in reply.shown and "tartu.ee" not in reply.shown
+    assert "Mari Tamm" not in answer["task"]["value"]
+    [contact] = contacts(teams_app)
+    assert contact.person == "Mari Tamm" and contact.email == "mari.tamm@tartu.ee"
+
+
 def test_opening_the_form_twice_from_the_same_button_logs_two_contacts(teams_app: TeamsApp) -> None:
     button = form_button(teams_app.say(personal("@contactbot log", teams_app.teams)))
     first = submit(teams_app, filled(form_of(open_form(teams_app, button)), VALID))
@@ -357,6 +382,19 @@ def test_a_message_teams_delivers_twice_stores_one_contact(teams_app: TeamsApp, 
     other = in_chat("log org=Oulun kaupunki country=FI summary=Skolbesök", teams_app.teams, where, number=2)
     assert teams_app.say(other).shown.startswith("Saved contact \\#2:")
     assert len(contacts(teams_app)) == 2
+
+
+def test_a_message_delivered_again_while_the_first_is_still_being_answered_stores_one_contact(
+    teams_app: TeamsApp,
+) -> None:
+    activity = personal("log org=Oulun kaupunki country=FI summary=Skolbesök", teams_app.teams)
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: teams_app.post(activity).status_code, range(6)))
+    assert statuses == [200] * 6
+    replies = teams_app.teams.wait_for(teams_app.teams.activities_path(PERSONAL), 6)
+    assert sum(r.shown.startswith("Saved contact \\#1:") for r in replies) == 1
+    assert sum(r.shown.startswith("Contact \\#1 was already saved:") for r in replies) == 5
+    assert len(contacts(teams_app)) == 1
 
 
 def test_the_same_message_id_in_another_conversation_is_another_contact(teams_app: TeamsApp) -> None:
