@@ -67,10 +67,14 @@ class CommandHandler:
 
     # -- entry points -----------------------------------------------------------
 
-    def handle(self, text: str, caller: Caller) -> Reply:
-        """The reply to `text` (what follows `/kontakt`). Never raises."""
+    def handle(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
+        """The reply to `text` (what follows `/kontakt`). Never raises.
+
+        `source_key` names the message `text` came in (a platform that may deliver it again):
+        a contact logged by it is stored once, and a redelivery answers that it was already saved.
+        """
         try:
-            return self._dispatch(text, caller)
+            return self._dispatch(text, caller, source_key)
         except ParseError as problem:
             return reply(problem.text, ok=False)
         except DatabaseUnavailable:
@@ -112,13 +116,13 @@ class CommandHandler:
 
     # -- dispatch ---------------------------------------------------------------
 
-    def _dispatch(self, text: str, caller: Caller) -> Reply:
+    def _dispatch(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
         tokens = tokenize(text)
         if not tokens:
             return self.help(caller)
         first = tokens[0]
         if first.key is not None:
-            return self.log(tokens, caller)
+            return self.log(tokens, caller, source_key)
         rest = tokens[1:]
         if (
             first.text.casefold() == "ta"
@@ -132,6 +136,8 @@ class CommandHandler:
             return self._unknown_command(first.text)
         if command.name == "help":
             return self.help(caller)
+        if command.name == "log":
+            return self.log(rest, caller, source_key)
         return getattr(self, command.name)(rest, caller)
 
     def _unknown_command(self, typed: str) -> Reply:
@@ -189,8 +195,8 @@ class CommandHandler:
 
     # -- log --------------------------------------------------------------------
 
-    def log(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`log key=value… free text`, or a form when nothing follows."""
+    def log(self, tokens: list[Token], caller: Caller, source_key: str | None = None) -> Reply:
+        """`log key=value… free text`, or a form when nothing follows; `source_key` as in `handle`."""
         if not tokens:
             values = {"date": self._today().isoformat()}
             unit = self.store.default_unit(caller.platform, caller.user_id)
@@ -215,7 +221,7 @@ class CommandHandler:
             data = check_fields(values, self._today())
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
-        return self._save_new(data, caller, None)
+        return self._save_new(data, caller, source_key)
 
     def _save_new(self, data: ContactData, caller: Caller, source_key: str | None) -> Reply:
         assert data.org and data.country and data.summary
