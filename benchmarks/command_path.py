@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -331,6 +332,7 @@ def main() -> None:
         sink_process.terminate()
         sink_process.wait(timeout=10)
         drop_schema()
+        shutil.rmtree(workdir, ignore_errors=True)
 
     backend = database_url.split(":", 1)[0].split("+", 1)[0]
     print(f"log command to reply at the stand-in, {options.requests} commands per row, database {backend}")
