@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
-from bot.digest.service import digest_service
+from bot.digest.service import DigestService, digest_service
 from bot.scheduler import start_scheduler
 from bot.slack.app import build_slack_app
 from bot.teams.app import mount_teams
@@ -54,6 +54,10 @@ def create_app(
                 if slack is not None
                 else digest_service(context)
             )
+            if service is None and settings.teams_enabled:
+                # A Teams channel can be chosen at any time (`@contactbot digest here`); each
+                # tick assembles the targets anew, so the scheduler runs from the start.
+                service = DigestService(context)
             if service is None:
                 log.warning(
                     "no digest destination is set (DIGEST_CHANNEL, TEAMS_DIGEST_WEBHOOK_URL): the weekly digest is off"

@@ -42,7 +42,14 @@ def teams_workflows_webhook(context: BotContext) -> list[DigestTarget]:
     return [WorkflowsWebhookTarget(url, card_builder=_card_builder(context))]
 
 
-FACTORIES: tuple[TargetFactory, ...] = (slack_channel, teams_workflows_webhook)
+def teams_channel(context: BotContext) -> list[DigestTarget]:
+    """The Teams channel a coordinator chose with `@contactbot digest here`."""
+    from bot.teams.channel_digest import teams_channels
+
+    return list(teams_channels(context))
+
+
+FACTORIES: tuple[TargetFactory, ...] = (slack_channel, teams_channel, teams_workflows_webhook)
 
 
 def digest_targets(context: BotContext, factories: Sequence[TargetFactory] = FACTORIES) -> list[DigestTarget]:
@@ -53,14 +60,14 @@ def digest_targets(context: BotContext, factories: Sequence[TargetFactory] = FAC
 def _card_builder(context: BotContext) -> Callable[[Digest, DigestRecord], dict[str, Any]]:
     """The Adaptive Card of a webhook post: the Teams digest card, without its review button
     (a card posted by Workflows cannot send anything back)."""
-    from bot.teams.digest import digest_card
+    from bot.teams.channel_digest import teams_digest_card
     from handlers.i18n import use_language
 
     language = context.settings.language
 
     def build(digest: Digest, record: DigestRecord) -> dict[str, Any]:
         with use_language(language):
-            return digest_card(digest, record.id, None, None, review=False)
+            return teams_digest_card(digest, record, review=False)
 
     return build
 

@@ -77,6 +77,7 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
         from microsoft_teams.common import ClientOptions, LocalStorage
 
         from bot.teams.adapter import TeamsAdapter
+        from bot.teams.channel_digest import TeamsDigestHooks
         from bot.teams.files import FileHandOver
 
     class ExplicitApp(App):
@@ -137,6 +138,7 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
     )
     adapter = TeamsAdapter(context)
     adapter.files = FileHandOver(context, http, settings.language)
+    adapter.digests = TeamsDigestHooks(context, adapter.in_thread)
     adapter.register(app)
     verifier = (
         None
