@@ -10,6 +10,7 @@ lost makes the record `unclear` instead of posting again (see README, "The weekl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -175,7 +176,7 @@ class TeamsDigestHooks:
         tenant = getattr(getattr(data, "tenant", None), "id", None) or getattr(
             conversation, "tenant_id", None
         )
-        await self.in_thread(
+        choose = functools.partial(
             choose_destination,
             self.context.db,
             "teams",
@@ -186,6 +187,7 @@ class TeamsDigestHooks:
             tenant_id=tenant,
             name=name,
         )
+        await self.in_thread(choose)
         schedule = self.context.settings.digest_schedule.describe()
         return reply(
             say(
