@@ -83,8 +83,8 @@ def _strong(value: str) -> str:
 def inline(text: Text, card: bool = False) -> str:
     """Inline text as Teams Markdown: strong spans bold, code spans as code.
 
-    Adaptive Cards have no code spans, so in a card (`card=True`) a command is shown
-    between literal backticks instead.
+    Adaptive Cards have no code spans (and their Markdown subset shows backticks as they
+    are), so in a card (`card=True`) a command to type is shown in bold instead.
     """
     out: list[str] = []
     at_start = True
@@ -93,10 +93,14 @@ def inline(text: Text, card: bool = False) -> str:
             out.append(_strong(span.text))
         elif span.style == "code" and span.text.strip():
             value = span.text.replace("`", "ˋ")
-            # Inside a code span nothing can be escaped, so one that holds `<`, `>` or `&`
-            # (which Teams might read as HTML) is shown between literal backticks too.
-            literal = card or any(char in value for char in "<>&")
-            out.append(f"\\`{escape(value, line_start=False)}\\`" if literal else f"`{value}`")
+            if card:
+                out.append(_strong(value))
+            elif any(char in value for char in "<>&"):
+                # Inside a code span nothing can be escaped, so one that holds `<`, `>` or `&`
+                # (which Teams might read as HTML) is shown between literal backticks.
+                out.append(f"\\`{escape(value, line_start=False)}\\`")
+            else:
+                out.append(f"`{value}`")
         else:
             out.append(escape(span.text, line_start=at_start))
         at_start = span.text.endswith("\n") if span.text else at_start
