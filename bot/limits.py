@@ -4,8 +4,9 @@ Which setting does what (uvicorn 0.29+ with its h11 protocol):
 
 - `http="h11"`: the pure-Python protocol, chosen explicitly so the h11 limit below applies
   even where httptools is installed (uvicorn would pick that instead, without this limit).
-- `h11_max_incomplete_event_size`: a request line and headers together larger than this are
-  answered 400 and the connection closed, so a head cannot grow without bound.
+- `h11_max_incomplete_event_size`: a request head (line and headers) still unfinished when
+  this much has arrived is answered 400 and the connection closed, so no head is buffered
+  without bound.
 - `timeout_keep_alive`: a kept-alive connection idle this many seconds after a response is closed.
 - `limit_concurrency`: with this many connections or requests open, a further request gets 503
   at once instead of queueing (this also bounds slow connections that hold a place).

@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 
 from bot.config import Settings, load_settings
 from bot.context import BotContext, open_context
+from bot.limits import UVICORN_LIMITS
 from bot.server import create_app
 from handlers.replies import Caller
 from tests.slack_standin import SlackStandIn, start_standin
@@ -220,7 +221,8 @@ def serve_app(context: BotContext, standin: SlackStandIn, api: Any = None) -> It
     before the thread starts, so requests simply queue until the server accepts them."""
     sock = _free_socket()
     api = api if api is not None else create_app(context)
-    server = uvicorn.Server(uvicorn.Config(api, log_config=None, access_log=False))
+    # With the limits `contactbot run` sets (bot/limits.py), so the tests meet the same server.
+    server = uvicorn.Server(uvicorn.Config(api, log_config=None, access_log=False, **UVICORN_LIMITS))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     host, port = sock.getsockname()

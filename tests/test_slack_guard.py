@@ -240,3 +240,12 @@ def test_a_request_key_is_claimed_once_and_forgotten_after_ten_minutes(context, 
     later = clock.now + timedelta(minutes=11)
     assert store.prune(later) == 1
     assert store.claim("k" * 64, later)
+
+
+def test_a_request_head_that_keeps_growing_past_sixteen_kilobytes_is_refused_by_uvicorn(
+    app: RunningApp,
+) -> None:
+    address = urlparse(app.url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as conn:
+        conn.sendall(slack_head(0, "\r\nX-Padding: " + "a" * 20_000).encode())  # no blank line: unfinished
+        assert conn.recv(65536).startswith(b"HTTP/1.1 400 ")
