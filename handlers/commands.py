@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.digest import build_digest, digest_blocks
+from handlers.digest import build_digest, destination_label, digest_blocks
 from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
 from handlers.i18n import _, ngettext
@@ -28,6 +28,7 @@ from handlers.validation import ContactData, InvalidFields, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
+from storage.destinations import destinations
 from storage.digests import DigestStore
 from storage.exchange import csv_bytes
 from storage.models import Contact
@@ -66,10 +67,14 @@ class CommandHandler:
 
     # -- entry points -----------------------------------------------------------
 
-    def handle(self, text: str, caller: Caller) -> Reply:
-        """The reply to `text` (what follows `/kontakt`). Never raises."""
+    def handle(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
+        """The reply to `text` (what follows `/kontakt`). Never raises.
+
+        `source_key` names the message `text` came in (a platform that may deliver it again):
+        a contact logged by it is stored once, and a redelivery answers that it was already saved.
+        """
         try:
-            return self._dispatch(text, caller)
+            return self._dispatch(text, caller, source_key)
         except ParseError as problem:
             return reply(problem.text, ok=False)
         except DatabaseUnavailable:
@@ -111,13 +116,13 @@ class CommandHandler:
 
     # -- dispatch ---------------------------------------------------------------
 
-    def _dispatch(self, text: str, caller: Caller) -> Reply:
+    def _dispatch(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
         tokens = tokenize(text)
         if not tokens:
             return self.help(caller)
         first = tokens[0]
         if first.key is not None:
-            return self.log(tokens, caller)
+            return self.log(tokens, caller, source_key)
         rest = tokens[1:]
         if (
             first.text.casefold() == "ta"
@@ -131,6 +136,8 @@ class CommandHandler:
             return self._unknown_command(first.text)
         if command.name == "help":
             return self.help(caller)
+        if command.name == "log":
+            return self.log(rest, caller, source_key)
         return getattr(self, command.name)(rest, caller)
 
     def _unknown_command(self, typed: str) -> Reply:
@@ -173,7 +180,7 @@ class CommandHandler:
             if command.coordinators_only and caller is not None and not caller.is_coordinator:
                 continue
             typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
-            line = code(typed) + " " + _(command.description)
+            line = code(typed) + " – " + _(command.description)
             if command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
             lines.append(line)
@@ -188,8 +195,8 @@ class CommandHandler:
 
     # -- log --------------------------------------------------------------------
 
-    def log(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`log key=value… free text`, or a form when nothing follows."""
+    def log(self, tokens: list[Token], caller: Caller, source_key: str | None = None) -> Reply:
+        """`log key=value… free text`, or a form when nothing follows; `source_key` as in `handle`."""
         if not tokens:
             values = {"date": self._today().isoformat()}
             unit = self.store.default_unit(caller.platform, caller.user_id)
@@ -214,7 +221,7 @@ class CommandHandler:
             data = check_fields(values, self._today())
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
-        return self._save_new(data, caller, None)
+        return self._save_new(data, caller, source_key)
 
     def _save_new(self, data: ContactData, caller: Caller, source_key: str | None) -> Reply:
         assert data.org and data.country and data.summary
@@ -592,15 +599,20 @@ class CommandHandler:
         records = DigestStore(self.store.db).history(10)
         if not records:
             return reply(say(_("No digests have been recorded yet.")))
+        names = {(d.platform, d.destination): d.name for d in destinations(self.store.db, active=False)}
         states = {
             "pending": _("waiting to be posted"),
             "posting": _("being posted"),
             "posted": _("posted"),
             "skipped": _("skipped (empty week)"),
+            "unclear": _("may have been posted (the answer never came)"),
         }
         items: list[Text] = []
         for record in records:
-            parts: list[Text | str] = [f"{record.week}", states.get(record.status, record.status)]
+            where = destination_label(
+                record.platform, record.destination, names.get((record.platform, record.destination))
+            )
+            parts: list[Text | str] = [f"{record.week}", where, states.get(record.status, record.status)]
             if record.posted_at is not None:
                 parts.append(record.posted_at.astimezone(self.services.zone).strftime("%Y-%m-%d %H:%M"))
             if record.attempt:
@@ -623,6 +635,14 @@ class CommandHandler:
                 )
             if record.status == "pending" and record.last_error:
                 parts.append(say(_("last error: {error}"), error=record.last_error))
+            if record.status == "unclear":
+                parts.append(
+                    say(
+                        _("look in the channel; `{c} digest send {week} --force` posts it again"),
+                        c=self.c,
+                        week=record.week,
+                    )
+                )
             items.append(join(parts))
         return reply(Heading(say(_("Recent digests"))), Bullets(tuple(items)))
 

@@ -488,7 +488,7 @@ def test_a_week_of_5000_contacts_fits_in_20_kb_and_says_how_many_more(context: B
                     person="Hemlig Person",
                     email="hemlig@example.org",
                     logged_by="U1",
-                    logged_by_name="<at>U123</at> " + "n" * 190,
+                    logged_by_name="<at>U123</at> " + "n" * 186,  # 200 characters: the column's limit
                     platform="teams",
                     created_at=monday + timedelta(seconds=n),
                     updated_at=monday,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from handlers.text import shorten
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 WORKERS = 4
+SOURCE_KEY_LIMIT = 200  # storage.models.Contact.source_key
 
 
 class TeamsAdapter:
@@ -95,7 +97,7 @@ class TeamsAdapter:
             return
         text = command_text(activity.text, bot_id, mentions, self._bot_name(activity))
         handler = self.context.handler(command=self.invocation(activity))
-        answer = await self.in_thread(handler.handle, text, caller)
+        answer = await self.in_thread(handler.handle, text, caller, _message_key(activity))
         with use_language(self.language):
             message = await self._message_for(ctx, answer, caller)
         await self.send_message(ctx, message, "reply in Teams")
@@ -156,14 +158,16 @@ class TeamsAdapter:
     async def on_task_fetch(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
         """task/fetch: the contact form, empty for a new contact or prefilled for an edit."""
         caller = self.caller(ctx.activity)
-        _values, contact_id, token = form_values_from_submit(_value_data(ctx.activity))
+        _values, contact_id, _token = form_values_from_submit(_value_data(ctx.activity))
         handler = self.context.handler(command=self.invocation(ctx.activity))
         command = "log" if contact_id is None else f"edit {contact_id}"
         answer = await self.in_thread(handler.handle, command, caller)
         with use_language(self.language):
             if answer.form is None:
                 return task_message_response(blocks_plain(answer.blocks))
-            card = contact_form_card(answer.form.values, contact_id, None, token or uuid.uuid4().hex)
+            # A new token for each dialog opened, as Slack gives each opened modal its own view id:
+            # the button stays in the chat, and a second contact logged from it is not a resend.
+            card = contact_form_card(answer.form.values, contact_id, None, uuid.uuid4().hex)
             return task_module_response(card, form_title(contact_id))
 
     async def on_task_submit(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
@@ -205,6 +209,19 @@ class TeamsAdapter:
         if self.files is None:
             return {"status": 200}
         return await self.files.consent(self, ctx, self.caller(ctx.activity))
+
+
+def _message_key(activity: Any) -> str | None:
+    """What names a message for good: Teams may deliver it again (when our answer came late),
+    with the same id in the same conversation; a contact it logs is then stored once. The
+    column holds 200 characters; a longer key (a very long conversation id) is hashed."""
+    conversation = getattr(getattr(activity, "conversation", None), "id", None)
+    if not activity.id or not conversation:
+        return None
+    key = f"teams-activity:{conversation}:{activity.id}"
+    if len(key) > SOURCE_KEY_LIMIT:
+        key = "teams-activity:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def _value_data(activity: Any) -> Any:
