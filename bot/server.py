@@ -19,10 +19,13 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
 from bot.digest.service import DigestService, digest_service
+from bot.limits import UVICORN_LIMITS
 from bot.scheduler import start_scheduler
 from bot.slack.app import build_slack_app
+from bot.slack.guard import mount_slack_guard
 from bot.teams.app import mount_teams
 from handlers.i18n import _
+from storage.requests import RequestStore
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +91,13 @@ def create_app(
     api.state.slack = slack
     teams = mount_teams(api, context)  # None unless Teams is configured: /api/messages is then a 404
     api.state.teams = teams
+    if slack is not None:  # limits, the signature and replays, before bolt parses anything
+        mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", RequestStore(context.db))
 
     @api.post("/slack/events")
     async def slack_events(request: Request) -> Response:
         if slack_handler is None:
             return JSONResponse({"error": "Slack is not configured"}, status_code=404)
-        # bolt answers a non-numeric timestamp with a 500; it is an unsigned request (401).
-        if not request.headers.get("x-slack-request-timestamp", "").isdigit():
-            return JSONResponse({"error": "invalid request"}, status_code=401)
         return await slack_handler.handle(request)
 
     @api.get("/healthz")
@@ -125,7 +127,8 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
     context = open_context(settings)
     app = create_app(context, identity, scheduler=scheduler)
     settle_memory()
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    # Sizes, timeouts and connections uvicorn limits itself: see bot/limits.py for which does what.
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", **UVICORN_LIMITS)
     server = uvicorn.Server(config)
     port = listener.getsockname()[1]  # the real port, also when 0 asked for any free one
     paths = [

@@ -15,7 +15,7 @@ from handlers.fields import LIMITS, REQUIRED, field_label
 from handlers.i18n import _
 from handlers.kinds import find_kind, kind_names
 from handlers.markup import Text, say
-from handlers.text import tidy
+from handlers.text import tidy, visible
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
 _YES = {"yes", "y", "ja", "j", "true", "1", "x", "on"}
@@ -116,7 +116,7 @@ def _check_one(name: str, text: str, today: date) -> object:
         return _check_youth(text)
     if name == "date":
         return _check_date(text, today)
-    if not text:
+    if not visible(text):  # empty, or only zero-width characters and spaces: not given
         return None
     limit = LIMITS.get(name)
     if limit is not None and len(text) > limit:

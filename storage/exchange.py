@@ -108,15 +108,32 @@ def write_json(contacts: Iterable[Contact], out: IO[str]) -> int:
     return len(records)
 
 
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP,
+# "CSV Injection"); a leading quote makes it text. A value that itself starts with the quote
+# gets one more, so that reading can always take exactly one away.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+
+
+def neutralise(value: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    return TEXT_MARK + value if value.startswith((*FORMULA_START, TEXT_MARK)) else value
+
+
+def restore(value: str) -> str:
+    """The value `neutralise` was given."""
+    return value[1:] if value.startswith(TEXT_MARK) else value
+
+
 def write_csv(contacts: Iterable[Contact], out: IO[str]) -> int:
-    """Write one header row and one row a contact; returns how many."""
+    """Write one header row and one row a contact, every cell neutralised; returns how many."""
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for contact in contacts:
         record = to_record(contact)
         record["youth"] = "yes" if record["youth"] else "no"
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: "" if v is None else neutralise(str(v)) for k, v in record.items()})
         count += 1
     return count
 
@@ -158,7 +175,8 @@ def read_rows(text: str) -> tuple[list[dict[str, Any]], list[Place]]:
                 raise ImportProblem(N_("the CSV header lacks: {fields}"), fields=", ".join(missing))
             rows = []
             for row in reader:
-                rows.append((row, reader.line_num))
+                cells = {k: restore(v) if isinstance(v, str) else v for k, v in row.items()}
+                rows.append((cells, reader.line_num))
         except csv.Error as error:
             raise ImportProblem(
                 N_("not valid CSV: line {line}: {error}"), line=reader.line_num, error=str(error)

@@ -194,3 +194,17 @@ class DigestDestination(Base):
             postgresql_where=text("active"),
         ),
     )
+
+
+class HandledRequest(Base):
+    """A signed Slack request that was handled, by a hash of its signature (which covers the
+    timestamp and the body): the same request replayed finds its key taken and does nothing.
+
+    Rows older than the signature's five minutes of validity (and a margin) are pruned."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_handled_requests_seen_at", "seen_at"),)

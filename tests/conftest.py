@@ -4,6 +4,7 @@ the real HTTP app on loopback."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -26,6 +27,7 @@ from sqlalchemy import create_engine, text
 
 from bot.config import Settings, load_settings
 from bot.context import BotContext, open_context
+from bot.limits import UVICORN_LIMITS
 from bot.server import create_app
 from handlers.replies import Caller
 from tests.slack_standin import SlackStandIn, start_standin
@@ -34,6 +36,7 @@ PG_ENV = "CONTACTBOT_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-0000-secret-token"
 COORDINATOR = "UCOORD"
+_TRIGGERS = itertools.count(1)
 
 
 class FakeClock:
@@ -155,12 +158,20 @@ class RunningApp:
         signature = SignatureVerifier(secret or self.secret).generate_signature(timestamp=stamp, body=body)
         return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
 
-    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
         all_headers = {"Content-Type": content_type}
-        all_headers.update(self.signed(body) if headers is None else headers)
+        all_headers.update(self.signed(body, timestamp) if headers is None else headers)
         return self.client.post(self.url + "/slack/events", content=body.encode(), headers=all_headers)
 
     def command_body(self, text: str, user: str = "UALICE", name: str = "alice", response: str = "r1") -> str:
+        """A slash command as Slack posts it; every invocation has a trigger id of its own, so
+        two commands are never one byte-identical (replayed) request."""
         return urlencode(
             {
                 "token": "legacy",
@@ -171,7 +182,7 @@ class RunningApp:
                 "command": "/kontakt",
                 "text": text,
                 "response_url": self.standin.response_url(response),
-                "trigger_id": "1337.42.abcd",
+                "trigger_id": f"1337.42.{next(_TRIGGERS)}",
             }
         )
 
@@ -188,9 +199,12 @@ class RunningApp:
         calls = self.standin.wait_for(f"/response/{response}", before + 1)
         return calls[before].body["text"]
 
-    def interaction(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
+    def interaction(
+        self, payload: dict[str, Any], headers: dict[str, str] | None = None, timestamp: int | None = None
+    ) -> httpx.Response:
+        """Post an interaction payload, signed now (or at `timestamp`)."""
         body = urlencode({"payload": json.dumps(payload)})
-        return self.post(body, "application/x-www-form-urlencoded", headers)
+        return self.post(body, "application/x-www-form-urlencoded", headers, timestamp)
 
 
 def _free_socket() -> socket.socket:
@@ -207,7 +221,8 @@ def serve_app(context: BotContext, standin: SlackStandIn, api: Any = None) -> It
     before the thread starts, so requests simply queue until the server accepts them."""
     sock = _free_socket()
     api = api if api is not None else create_app(context)
-    server = uvicorn.Server(uvicorn.Config(api, log_config=None, access_log=False))
+    # With the limits `contactbot run` sets (bot/limits.py), so the tests meet the same server.
+    server = uvicorn.Server(uvicorn.Config(api, log_config=None, access_log=False, **UVICORN_LIMITS))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     host, port = sock.getsockname()

@@ -19,11 +19,13 @@ from handlers.markup import (
     Text,
     row_heading,
 )
+from handlers.text import without_bidi
 
 
 def escape(value: str) -> str:
-    """Text made inert in mrkdwn: `<!channel>` stays text, never a mention or a link."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert in mrkdwn: `<!channel>` stays text, never a mention or a link; bidi
+    controls (in text stored before they were dropped) cannot reorder what follows."""
+    return without_bidi(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def unescape(value: str) -> str:

@@ -9,7 +9,7 @@ from handlers.countries import country_name
 from handlers.fields import BY_NAME, FIELDS
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
-from handlers.text import shorten
+from handlers.text import shorten, without_bidi
 
 CALLBACK_ID = "contact_form"
 ACTION = "value"
@@ -42,6 +42,7 @@ def contact_modal(values: dict[str, str], contact_id: int | None) -> dict[str, A
 
 def _input_block(name: str, value: str) -> dict[str, Any]:
     field = BY_NAME[name]
+    value = without_bidi(value)  # prefilled from a contact stored before they were dropped
     element: dict[str, Any]
     if field.input in {"text", "multiline"}:
         element = {"type": "plain_text_input", "action_id": ACTION}

@@ -19,6 +19,7 @@ from handlers.fields import FIELDS, Field
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
 from handlers.markup import Block, Text
+from handlers.text import without_bidi
 
 FormMode = Literal["log", "edit"]
 YES, NO = "yes", "no"
@@ -97,7 +98,8 @@ def error_block(message: Text | str) -> dict[str, Any]:
 
 
 def form_input(field: Field, value: str) -> dict[str, Any]:
-    """The input of one field, labelled, prefilled with `value`."""
+    """The input of one field, labelled, prefilled with `value` (without bidi controls)."""
+    value = without_bidi(value)
     element: dict[str, Any]
     if field.input == "date":
         element = {"type": "Input.Date"}

@@ -3,7 +3,8 @@
 User text arrives as plain spans and must show literally. Teams reads message text as
 Markdown and as HTML (`<at>…</at>` mentions, tags), and a card's TextBlock as Markdown,
 so every Markdown special and `<`, `>`, `&` gets a CommonMark backslash escape, and a
-line that would start a list, a quote, a heading or a code block is made inert.
+line that would start a list, a quote, a heading or a code block is made inert. Bidi controls
+are dropped, so that text stored before `tidy` dropped them cannot reorder what follows.
 
 Line breaks: Teams joins lines that are separated by a single newline (as CommonMark
 does), so lines that must stay apart are separate paragraphs, with a blank line between
@@ -30,7 +31,7 @@ from handlers.markup import (
     blocks_plain,
     row_heading,
 )
-from handlers.text import shorten
+from handlers.text import shorten, without_bidi
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -48,7 +49,7 @@ def escape(value: str, line_start: bool = True) -> str:
 
     `line_start`: whether the text begins a line (where `-`, `+`, `1.` would start a list).
     """
-    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = without_bidi(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return PARAGRAPH_BREAK.join(
         _escape_line(line, line_start or index > 0) for index, line in enumerate(lines)
     )
@@ -92,7 +93,7 @@ def inline(text: Text, card: bool = False) -> str:
         if span.style == "strong" and span.text.strip():
             out.append(_strong(span.text))
         elif span.style == "code" and span.text.strip():
-            value = span.text.replace("`", "ˋ")
+            value = without_bidi(span.text).replace("`", "ˋ")
             if card:
                 out.append(_strong(value))
             elif any(char in value for char in "<>&"):

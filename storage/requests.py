@@ -1,0 +1,46 @@
+"""Requests already handled, claimed once in the database so that a replay does nothing.
+
+The database decides, so the rule holds across every instance of the bot that shares it:
+the first `claim` of a key inserts it and wins; any later one hits the primary key and loses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from storage.database import Database
+from storage.models import HandledRequest
+
+# A signature is accepted for five minutes either side of its timestamp; keys are kept
+# for twice that, so a request is always remembered for as long as it could be replayed.
+KEEP = timedelta(minutes=10)
+PRUNE_EVERY = timedelta(minutes=1)
+
+
+class RequestStore:
+    """Claims request keys; prunes old ones about once a minute (per instance)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pruned_at: datetime | None = None
+
+    def claim(self, key: str, now: datetime) -> bool:
+        """True the first time `key` is claimed; False for every later claim, by any instance."""
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self.prune(now)
+        try:
+            with self.db.session() as session:
+                session.add(HandledRequest(key=key, seen_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def prune(self, now: datetime) -> int:
+        """Forget keys older than `KEEP`; returns how many."""
+        with self.db.session() as session:
+            result = session.execute(delete(HandledRequest).where(HandledRequest.seen_at < now - KEEP))
+        self._pruned_at = now
+        return result.rowcount or 0
