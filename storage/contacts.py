@@ -189,6 +189,11 @@ class ContactStore:
             session.flush()
             return contact
 
+    def logged_before(self, moment: datetime) -> bool:
+        """Whether any contact was logged before `moment`."""
+        with self.db.session() as session:
+            return session.scalar(select(Contact.id).where(Contact.created_at < moment).limit(1)) is not None
+
     def organisation_size(self, organisation_id: int) -> int:
         """How many contacts carry the organisation, withdrawn ones included."""
         with self.db.session() as session:

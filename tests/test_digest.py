@@ -171,8 +171,13 @@ def test_catch_up_after_downtime_is_posted_late_within_the_window(
 
 
 def test_misses_older_than_the_catch_up_window_are_logged_not_posted(
-    service: DigestService, clock: FakeClock, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
+    service: DigestService,
+    digest_context: BotContext,
+    clock: FakeClock,
+    standin: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    add_contact(digest_context, local(2026, 11, 18, 10, 0))
     clock.now = local(2026, 11, 27, 9, 0)  # Friday: 3 days and 1 hour after the due time
     with caplog.at_level(logging.WARNING):
         assert run(service.tick()) == []
@@ -181,6 +186,16 @@ def test_misses_older_than_the_catch_up_window_are_logged_not_posted(
     warnings = [r.getMessage() for r in caplog.records if "older than DIGEST_CATCHUP" in r.getMessage()]
     assert len(warnings) == 1 and "contactbot digest send --week 2026-W47" in warnings[0]
     assert [o.state for o in run(service.send(Week(2026, 47)))] == ["posted"]
+
+
+def test_a_fresh_install_does_not_warn_about_a_digest_from_before_the_register_existed(
+    service: DigestService, clock: FakeClock, standin: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.now = local(2026, 11, 27, 9, 0)
+    with caplog.at_level(logging.WARNING):
+        assert run(service.tick()) == []
+    assert posts(standin) == []
+    assert not [r for r in caplog.records if "DIGEST_CATCHUP" in r.getMessage()]
 
 
 def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again(

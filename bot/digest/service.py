@@ -161,6 +161,9 @@ class DigestService:
                 )
             elif (key := (target.platform, target.destination, str(week))) not in self._warned:
                 self._warned.add(key)
+                # A fresh register (nothing logged before the digest was due) missed nothing.
+                if not await self._db(self.context.store.logged_before, due):
+                    return await self._deliver_unfinished(target, now)
                 log.warning(
                     "the digest for %s to %s was due %s and was not posted; it is older than "
                     "DIGEST_CATCHUP, so it is not posted now. Send it by hand: contactbot digest send --week %s",
@@ -169,6 +172,9 @@ class DigestService:
                     due.isoformat(timespec="minutes"),
                     week,
                 )
+        return await self._deliver_unfinished(target, now)
+
+    async def _deliver_unfinished(self, target: DigestTarget, now: datetime) -> list[Outcome]:
         unfinished = await self._db(
             self.store.unfinished, target.platform, target.destination, now, self.lease
         )

@@ -21,7 +21,7 @@ from bot.digest.targets import Chart, DeliveryFailed, DeliveryUnclear
 from bot.slack.render import escape, mrkdwn
 from bot.slack.views import shorten_block
 from handlers.digest import Digest, entry_lines, followup_items
-from handlers.i18n import _, use_language
+from handlers.i18n import _, ngettext, use_language
 from handlers.markup import join
 from storage.models import Digest as DigestRecord
 
@@ -137,7 +137,10 @@ def digest_message(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(digest.more_hint(shown))}]}
         ]
     blocks = head + entries + more + tail + [review]
-    return f"{title}: {digest.figures.total}", blocks
+    count = ngettext("{count} contact", "{count} contacts", digest.figures.total).format(
+        count=digest.figures.total
+    )
+    return f"{title}: {count}", blocks
 
 
 def digest_metadata(channel: str, week: str, digest_id: int, attempt: int) -> dict[str, Any]:
