@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import socket
@@ -18,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
+from bot.health import HealthCheck
 from bot.scheduler import start_scheduler
 from bot.slack.app import build_slack_app
 from bot.teams.app import mount_teams
@@ -32,18 +34,21 @@ def create_app(
     """The HTTP app: `POST /slack/events` for commands, forms and events (when Slack is
     configured), `POST /api/messages` for Teams (when Teams is configured); `GET /healthz`.
 
-    `identity` is the bot's `auth.test` answer when already known; otherwise the first
-    request asks for it.
+    `identity` is the bot's `auth.test` answer when already known; otherwise it is asked
+    for in the background (with backoff), and no request waits for it.
     """
     settings = context.settings
     slack = build_slack_app(context) if settings.slack_enabled else None  # Teams-only: no Slack
     if slack is not None and identity is not None:
-        slack.identity.result = identity  # type: ignore[attr-defined]
+        slack.identity.known(identity)  # type: ignore[attr-defined]
     slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         digest_scheduler = None
+        learning = None
+        if slack is not None and slack.identity.result is None:  # type: ignore[attr-defined]
+            learning = asyncio.create_task(slack.identity.keep_trying())  # type: ignore[attr-defined]
         if teams is not None:  # Teams: the SDK adds its route here
             await teams.start()
         if scheduler and slack is not None:
@@ -58,10 +63,14 @@ def create_app(
 
             socket_mode = AsyncSocketModeHandler(slack, settings.slack_app_token)
             await socket_mode.connect_async()
+            health.socket_mode = socket_mode
             log.info("connected to Slack over Socket Mode")
         try:
             yield
         finally:
+            if learning is not None:
+                learning.cancel()
+            health.close()
             if socket_mode is not None:
                 await socket_mode.close_async()
             if digest_scheduler is not None:
@@ -76,6 +85,8 @@ def create_app(
     api.state.slack = slack
     teams = mount_teams(api, context)  # None unless Teams is configured: /api/messages is then a 404
     api.state.teams = teams
+    health = HealthCheck(context, slack, teams)
+    api.state.health = health
 
     @api.post("/slack/events")
     async def slack_events(request: Request) -> Response:
@@ -88,9 +99,8 @@ def create_app(
 
     @api.get("/healthz")
     async def healthz() -> JSONResponse:
-        if context.db.ping():
-            return JSONResponse({"status": "ok", "database": "ok"})
-        return JSONResponse({"status": "degraded", "database": "unreachable"}, status_code=503)
+        status, report = await health.report()
+        return JSONResponse(report, status_code=status)
 
     return api
 

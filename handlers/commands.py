@@ -285,7 +285,7 @@ class CommandHandler:
                 )
             )
         )
-        return Reply(blocks)
+        return Reply(blocks, contact_id=contact.id)
 
     # -- edit and withdraw ------------------------------------------------------
 
@@ -361,7 +361,7 @@ class CommandHandler:
                     )
                 )
             )
-        return Reply(blocks)
+        return Reply(blocks, contact_id=updated.id)
 
     def withdraw(self, tokens: list[Token], caller: Caller) -> Reply:
         """`withdraw ID [reason]`: marks the contact withdrawn; it is kept."""

@@ -1,7 +1,9 @@
 """A stand-in for Slack's Web API and response URLs, served on loopback.
 
 It answers the methods contactbot calls, records every request, and can be told to
-fail a method a number of times (a status, an error code, a Retry-After header).
+fail a method a number of times (a status, an error code, a Retry-After header, a body
+that is not JSON) or to hold its answers until a test lets them go (a slow Slack).
+Upload URLs (`/upload/F…`) are all named `upload`; response URLs by their path.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class Failure:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
+    # A body instead of Slack's JSON error, e.g. a proxy's HTML page, with its content type.
+    body: bytes | None = None
+    content_type: str = "application/json; charset=utf-8"
 
 
 @dataclass
@@ -47,6 +52,14 @@ class SlackStandIn:
     counter: int = 0
     # channel -> messages posted there (oldest first), as conversations.history shows them
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # method -> an Event its answers wait for (a slow Slack), set by the test to let them go
+    holds: dict[str, threading.Event] = field(default_factory=dict)
+
+    def hold(self, method: str) -> threading.Event:
+        """Hold every answer to `method` until the returned Event is set (also at close)."""
+        released = threading.Event()
+        self.holds[method] = released
+        return released
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages in `channel`."""
@@ -86,6 +99,8 @@ class SlackStandIn:
         return found
 
     def close(self) -> None:
+        for released in self.holds.values():
+            released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -129,8 +144,12 @@ def start_standin() -> SlackStandIn:
             body = _parse(raw, self.headers.get("Content-Type", ""))
             if parsed_url.query:
                 body.update({k: v[0] for k, v in parse_qs(parsed_url.query).items()})
+            key = "upload" if path.startswith("/upload/") else path.removeprefix("/api/")
+            held = standin.holds.get(key)
+            if held is not None:
+                held.wait(timeout=30)
             with standin.condition:
-                failures = standin.failures.get(path.removeprefix("/api/"), [])
+                failures = standin.failures.get(key, [])
                 failure = failures.pop(0) if failures else None
                 if failure is None:
                     standin.counter += 1
@@ -153,11 +172,13 @@ def start_standin() -> SlackStandIn:
             self.wfile.write(payload)
 
         def _send_failure(self, failure: Failure) -> None:
-            payload = json.dumps({"ok": False, "error": failure.error or "fatal_error"}).encode()
+            payload = failure.body
+            if payload is None:
+                payload = json.dumps({"ok": False, "error": failure.error or "fatal_error"}).encode()
             self.send_response(failure.status)
             if failure.retry_after is not None:
                 self.send_header("Retry-After", str(failure.retry_after))
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", failure.content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
