@@ -4,11 +4,17 @@ failing Slack. People still get a true answer, and the operator sees what went w
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import replace
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -289,3 +295,86 @@ def test_export_of_a_damaged_sqlite_file_says_so_in_one_line(tmp_path: Path, con
         "contactbot: the database is damaged (DatabaseError: database disk image is malformed); "
         "nothing was changed. Restore it from a backup."
     ]
+
+
+# -- 2b. A frozen PostgreSQL server --------------------------------------------------------
+
+
+@dataclass
+class OwnCluster:
+    """A PostgreSQL cluster this test created, and the pids of all its processes."""
+
+    url: str
+    data: Path
+
+    def pids(self) -> list[int]:
+        postmaster = int(self.data.joinpath("postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+
+@pytest.fixture
+def own_cluster(tmp_path: Path) -> Iterator[OwnCluster]:
+    """A PostgreSQL cluster of our own (pg_createcluster), so freezing it disturbs no one else."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not (shutil.which("pg_createcluster") and shutil.which("pg_dropcluster") and versions):
+        message = "needs PostgreSQL's server and pg_createcluster/pg_dropcluster to freeze a server"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    version = versions[-1].parent.parent.name
+    name = f"contactbot-freeze-{uuid.uuid4().hex[:8]}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    created = subprocess.run(
+        ["pg_createcluster", version, name, "-p", str(port), "--start", "--", "--auth=trust"],
+        capture_output=True,
+        text=True,
+    )
+    if created.returncode != 0:
+        message = f"pg_createcluster failed: {created.stderr.strip()[:200]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = OwnCluster(
+        f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        Path(f"/var/lib/postgresql/{version}/{name}"),
+    )
+    try:
+        yield cluster
+    finally:
+        for pid in cluster.pids():
+            with suppress(OSError):
+                os.kill(pid, signal.SIGCONT)
+        subprocess.run(["pg_dropcluster", version, name, "--stop"], capture_output=True)
+
+
+def test_a_frozen_postgresql_server_gets_not_saved_instead_of_a_hang(
+    own_cluster: OwnCluster, settings, clock: FakeClock, standin: SlackStandIn
+) -> None:
+    context = open_context(replace(settings, database_url=own_cluster.url, database_timeout=0.5), clock=clock)
+    try:
+        with serve_with(context, standin) as app:
+            assert "Saved contact #1" in app.reply_to(LOG, response="before")  # a pooled connection
+            frozen = own_cluster.pids()
+            for pid in frozen:
+                os.kill(pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                health = app.client.get(app.url + "/healthz")
+                assert health.status_code == 503 and health.json()["database"] == "unreachable"
+                assert time.monotonic() - started < 3.0
+                text_ = app.reply_to(LOG, response="frozen")
+                assert "Not saved" in text_ and "try again" in text_
+                assert time.monotonic() - started < 12.0
+            finally:
+                for pid in frozen:
+                    os.kill(pid, signal.SIGCONT)
+            assert "Saved contact #" in app.reply_to(LOG, response="thawed")
+    finally:
+        context.db.dispose()
