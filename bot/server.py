@@ -21,7 +21,8 @@ from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
 from bot.health import HealthCheck
 from bot.scheduler import start_scheduler
-from bot.slack.app import build_slack_app
+from bot.slack.app import REFUSED_TOKEN, build_slack_app
+from bot.slack.trouble import slack_cause
 from bot.teams.app import mount_teams
 from handlers.i18n import _
 
@@ -147,18 +148,19 @@ def settle_memory() -> None:
 
 
 def check_token(settings: Settings) -> dict[str, Any] | None:
-    """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not
+    (the bot then keeps asking in the background, and serves commands meanwhile)."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5)
     try:
         response = client.auth_test()
     except SlackApiError as error:
-        code = error.response.get("error")
-        if code in {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}:
+        code = slack_cause(error)
+        if code in REFUSED_TOKEN:
             raise ConfigError(_("SLACK_BOT_TOKEN was refused by Slack ({code}).").format(code=code)) from None
-        log.warning("Slack did not answer auth.test (%s); will ask again on the first request", code)
+        log.warning("Slack did not answer auth.test (%s); asking again in the background", code)
         return None
     except OSError as error:
-        log.warning("Slack is unreachable (%s); will ask again on the first request", type(error).__name__)
+        log.warning("Slack is unreachable (%s); asking again in the background", slack_cause(error))
         return None
     log.info("connected to Slack as %s in %s", response.get("user"), response.get("team"))
     return dict(response.data) if isinstance(response.data, dict) else None
