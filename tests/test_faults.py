@@ -260,6 +260,11 @@ def test_a_response_url_that_never_works_is_logged_once_without_text_or_url(
     ("method", "failure", "shown"),
     [
         ("files.getUploadURLExternal", Failure(error="file_uploads_disabled"), "file_uploads_disabled"),
+        (
+            "files.getUploadURLExternal",
+            Failure(status=503, body=HTML_PAGE, content_type="application/json"),
+            "HTTP 503",
+        ),
         ("upload", Failure(status=500, body=HTML_PAGE, content_type="text/html"), "HTTP 500"),
         ("upload", Failure(status=502, body=HTML_PAGE, content_type="application/json"), "HTTP 502"),
     ],
