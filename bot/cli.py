@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
 from bot.config import ConfigError, Settings, language_of, load_settings
@@ -22,6 +23,9 @@ from storage.contacts import IdsTaken
 from storage.database import DatabaseUnavailable
 from storage.exchange import BadRows, ImportProblem, read_rows, write_csv, write_json
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.digest.service import DigestService
 
 log = logging.getLogger("contactbot")
 
@@ -64,9 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     preview = digest_commands.add_parser("preview", help=_("print a week's digest"))
     preview.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
     preview.add_argument("--json", action="store_true", help=_("print the exact Block Kit payload"))
+    preview.add_argument(
+        "--to",
+        choices=("slack", "webhook"),
+        default="slack",
+        help=_("with --json: the payload for this platform (default: slack)"),
+    )
     send = digest_commands.add_parser("send", help=_("post a week's digest (once; --force posts again)"))
     send.add_argument("--week", type=_week, help=_("YYYY-Www (default: the last complete week)"))
     send.add_argument("--force", action="store_true", help=_("post again even if already posted (recorded)"))
+    send.add_argument(
+        "--to",
+        choices=("slack", "teams", "webhook"),
+        help=_("only this platform's destination (default: all)"),
+    )
     digest_commands.add_parser("history", help=_("recent digests and their state"))
     commands.add_parser("scheduler", help=_("only post the weekly digest on schedule (no HTTP)"))
 
@@ -166,6 +181,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _digest(context: BotContext, args: argparse.Namespace) -> int:
+    """`digest preview|history|send`; send goes to every configured destination, each once."""
     from bot.slack.digest import digest_message
     from handlers.digest import build_digest, digest_blocks, outcome_text
 
@@ -175,7 +191,11 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
     with use_language(settings.language):
         if args.digest_command == "preview":
             digest = build_digest(context.db, week, settings.timezone, command=settings.slack_command)
-            if args.json:
+            if args.json and args.to == "webhook":
+                from bot.digest.wiring import webhook_payload
+
+                print(json.dumps(webhook_payload(context, digest), ensure_ascii=False, indent=2))
+            elif args.json:
                 text, blocks = digest_message(digest, None)
                 print(json.dumps({"text": text, "blocks": blocks}, ensure_ascii=False, indent=2))
             else:
@@ -188,31 +208,49 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
             reply = shell.handle("digest history", Caller("shell", "cli", is_coordinator=True))
             print(render(reply.blocks))
             return 0
-    settings.require_slack()
-    if not settings.digest_channel:
-        raise ConfigError(_("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…)."))
-    from bot.digest_service import DigestService
+    from handlers.digest import destination_label
+
+    service = _digest_service(context)
+    outcomes = asyncio.run(service.send(week, force=args.force, requested_by="cli", only=args.to))
+    if not outcomes:
+        raise ConfigError(_("No digest destination is set for {platform}.").format(platform=args.to))
+    with use_language(settings.language):
+        for o in outcomes:
+            label = destination_label(o.platform, o.destination)
+            print(render_text(outcome_text(o.state, o.week, label, o.error)))
+    return 1 if any(o.state in {"pending", "unclear"} for o in outcomes) else 0
+
+
+def _digest_service(context: BotContext) -> DigestService:
+    """The digest's delivery to every configured target; ConfigError when there is none."""
+    from bot.digest.service import DigestService
     from bot.logs import configure_logging
 
-    configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
+    settings = context.settings
+    if settings.digest_channel:
+        settings.require_slack()
+    configure_logging(
+        [
+            settings.slack_bot_token or "",
+            settings.slack_signing_secret or "",
+            settings.teams_digest_webhook_url or "",
+        ]
+    )
     service = DigestService(context)
-    outcome = asyncio.run(service.send(week, force=args.force, requested_by="cli"))
-    with use_language(settings.language):
-        print(render_text(outcome_text(outcome.state, outcome.week, outcome.error)))
-    return 1 if outcome.state == "pending" else 0
+    if not service.targets():
+        raise ConfigError(
+            _(
+                "The digest has no destination: set DIGEST_CHANNEL (a Slack channel id, C…) "
+                "or TEAMS_DIGEST_WEBHOOK_URL."
+            )
+        )
+    return service
 
 
 def _scheduler(context: BotContext) -> int:
-    settings = context.settings
-    settings.require_slack()
-    if not settings.digest_channel:
-        raise ConfigError(_("DIGEST_CHANNEL is not set: give the coordinator channel's id (C…)."))
-    from bot.digest_service import DigestService
-    from bot.logs import configure_logging
     from bot.scheduler import run_scheduler_alone
 
-    configure_logging([settings.slack_bot_token or "", settings.slack_signing_secret or ""])
-    asyncio.run(run_scheduler_alone(DigestService(context)))
+    asyncio.run(run_scheduler_alone(_digest_service(context)))
     return 0
 
 

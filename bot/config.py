@@ -61,7 +61,9 @@ class Settings:
     teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
     teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
     teams_dev_unauthenticated: bool = False
-    teams_digest_webhook_url: str | None = None
+    teams_digest_webhook_url: str | None = field(
+        default=None, repr=False
+    )  # a secret: anyone with it can post
 
     @property
     def slack_enabled(self) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import BotContext
+from bot.digest.wiring import digest_targets
 from storage.database import Database
 from storage.faults import describe
 from storage.models import Digest
@@ -39,12 +40,12 @@ class DatabaseFacts:
     state: str  # ok, slow, read-only, full, damaged, unreachable
     seconds: float | None = None
     cause: str | None = None
-    last_posted: dict[str, Any] | None = None
+    last_posted: dict[str, Any] = field(default_factory=dict)  # platform -> week, posted_at
     unfinished: list[dict[str, Any]] = field(default_factory=list)
-    due_week_done: bool | None = None
+    due_week_missing: list[str] = field(default_factory=list)  # platforms
 
 
-def read_database(db: Database, channel: str | None, due_week: str | None) -> DatabaseFacts:
+def read_database(db: Database, destinations: list[tuple[str, str]], due_week: str | None) -> DatabaseFacts:
     """Ping the database and read the digest records, taking no lock (runs in a thread)."""
     started = time.monotonic()
     try:
@@ -52,8 +53,8 @@ def read_database(db: Database, channel: str | None, due_week: str | None) -> Da
             connection.execute(text("SELECT 1"))
             state = _writable(db, connection)
             facts = DatabaseFacts(state)
-            if channel:
-                _read_digests(connection, channel, due_week, facts)
+            if destinations:
+                _read_digests(connection, destinations, due_week, facts)
     except SQLAlchemyError as error:
         return DatabaseFacts("unreachable", cause=describe(error, _secrets(db)).cause)
     facts.seconds = round(time.monotonic() - started, 3)
@@ -79,38 +80,42 @@ def _writable(db: Database, connection: Any) -> str:
     return "ok"
 
 
-def _read_digests(connection: Any, channel: str, due_week: str | None, facts: DatabaseFacts) -> None:
+def _read_digests(
+    connection: Any, destinations: list[tuple[str, str]], due_week: str | None, facts: DatabaseFacts
+) -> None:
     try:
-        last = connection.execute(
-            select(Digest.week, Digest.posted_at)
-            .where(Digest.channel == channel, Digest.status == "posted")
-            .order_by(Digest.posted_at.desc())
-            .limit(1)
-        ).first()
-        if last is not None:
-            facts.last_posted = {"week": last.week, "posted_at": last.posted_at.isoformat()}
-        facts.unfinished = [
-            {
-                "week": row.week,
-                "status": row.status,
-                "since": row.created_at.isoformat(),
-                "error": row.last_error,
-            }
-            for row in connection.execute(
-                select(Digest.week, Digest.status, Digest.created_at, Digest.last_error)
-                .where(Digest.channel == channel, Digest.status.in_(("pending", "posting")))
-                .order_by(Digest.id)
-            )
-        ]
-        if due_week is not None:
-            done = connection.execute(
-                select(Digest.id).where(
-                    Digest.channel == channel,
-                    Digest.week == due_week,
-                    Digest.status.in_(("posted", "skipped")),
-                )
+        for platform, destination in destinations:
+            mine = (Digest.platform == platform) & (Digest.destination == destination)
+            last = connection.execute(
+                select(Digest.week, Digest.posted_at)
+                .where(mine, Digest.status == "posted")
+                .order_by(Digest.posted_at.desc())
+                .limit(1)
             ).first()
-            facts.due_week_done = done is not None
+            if last is not None:
+                facts.last_posted[platform] = {"week": last.week, "posted_at": last.posted_at.isoformat()}
+            facts.unfinished += [
+                {
+                    "platform": platform,
+                    "week": row.week,
+                    "status": row.status,
+                    "since": row.created_at.isoformat(),
+                    "error": row.last_error,
+                }
+                for row in connection.execute(
+                    select(Digest.week, Digest.status, Digest.created_at, Digest.last_error)
+                    .where(mine, Digest.status.in_(("pending", "posting", "unclear")))
+                    .order_by(Digest.id)
+                )
+            ]
+            if due_week is not None:
+                done = connection.execute(
+                    select(Digest.id).where(
+                        mine, Digest.week == due_week, Digest.status.in_(("posted", "skipped"))
+                    )
+                ).first()
+                if done is None:
+                    facts.due_week_missing.append(platform)
     except SQLAlchemyError:
         connection.rollback()
 
@@ -129,6 +134,8 @@ class HealthCheck:
         self.teams = teams
         self.timeout = timeout
         self.socket_mode: Any = None
+        # (platform, destination) of every digest target: a Slack channel, a webhook's hash.
+        self.destinations = [(t.platform, t.destination) for t in digest_targets(context)]
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="contactbot-health")
         self._running: Future[DatabaseFacts] | None = None
 
@@ -137,10 +144,10 @@ class HealthCheck:
         settings = self.context.settings
         now = self.context.clock()
         due_week, due_at = None, None
-        if settings.digest_channel:
+        if self.destinations:
             week = settings.digest_schedule.latest_due_week(now, settings.timezone)
             due_week, due_at = str(week), settings.digest_schedule.due(week, settings.timezone)
-        facts = await self._read(settings.digest_channel, due_week)
+        facts = await self._read(self.destinations, due_week)
         body: dict[str, Any] = {"database": facts.state, "database_seconds": facts.seconds}
         if facts.cause:
             body["database_problem"] = facts.cause
@@ -152,14 +159,14 @@ class HealthCheck:
         else:
             body["slack"] = "off"
         body["teams"] = "configured" if self.teams is not None else "off"
-        body["digest"] = _digest(settings.digest_channel, facts, now, due_week, due_at)
+        body["digest"] = _digest(bool(self.destinations), facts, now, due_week, due_at)
         body = {"status": "ok" if working else "degraded", **body}
         return (200 if working else 503), body
 
-    async def _read(self, channel: str | None, due_week: str | None) -> DatabaseFacts:
+    async def _read(self, destinations: list[tuple[str, str]], due_week: str | None) -> DatabaseFacts:
         if self._running is not None and not self._running.done():
             return DatabaseFacts("unreachable", cause="the previous check has not finished")
-        self._running = self._executor.submit(read_database, self.context.db, channel, due_week)
+        self._running = self._executor.submit(read_database, self.context.db, destinations, due_week)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(self._running), self.timeout)
         except TimeoutError:
@@ -184,13 +191,20 @@ class HealthCheck:
 
 
 def _digest(
-    channel: str | None, facts: DatabaseFacts, now: datetime, due_week: str | None, due_at: datetime | None
+    configured: bool, facts: DatabaseFacts, now: datetime, due_week: str | None, due_at: datetime | None
 ) -> dict[str, Any] | str:
-    if not channel:
+    if not configured:
         return "off"
-    overdue = [f"{row['week']} ({row['status']})" for row in facts.unfinished if _older(row["since"], now)]
-    if facts.due_week_done is False and due_at is not None and now - due_at > DIGEST_GRACE:
-        overdue.insert(0, f"{due_week} (not posted, due {due_at.isoformat(timespec='minutes')})")
+    overdue = [
+        f"{row['platform']} {row['week']} ({row['status']})"
+        for row in facts.unfinished
+        if row["status"] == "unclear" or _older(row["since"], now)
+    ]
+    if due_at is not None and now - due_at > DIGEST_GRACE:
+        when = due_at.isoformat(timespec="minutes")
+        overdue[:0] = [
+            f"{platform} {due_week} (not posted, due {when})" for platform in facts.due_week_missing
+        ]
     answer: dict[str, Any] = {"last_posted": facts.last_posted, "overdue": overdue}
     errors = [row["error"] for row in facts.unfinished if row.get("error")]
     if errors:

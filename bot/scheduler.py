@@ -1,4 +1,5 @@
-"""APScheduler 3 wiring: one job, every minute at second 0, that runs the digest tick.
+"""APScheduler 3 wiring: one job, every minute at second 0, that runs the digest tick for
+every target.
 
 The tick itself decides what is due (see DigestService.tick), so a missed or doubled
 firing, a DST switch, a restart or a second replica can neither lose nor double a digest.
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.digest_service import DigestService
+from bot.digest.service import DigestService
 
 log = logging.getLogger(__name__)
 JOB_ID = "weekly-digest"
@@ -36,10 +37,10 @@ def start_scheduler(service: DigestService, first_run: datetime | None = None) -
     )
     scheduler.start()
     log.info(
-        "weekly digest: %s in %s to channel %s",
+        "weekly digest: %s in %s to %s",
         settings.digest_schedule.describe(),
         settings.timezone,
-        settings.digest_channel,
+        ", ".join(target.label for target in service.targets()) or "no destination yet",
     )
     return scheduler
 
@@ -48,7 +49,9 @@ async def _tick(service: DigestService) -> None:
     try:
         await service.tick()
     except Exception as error:  # noqa: BLE001 - the next minute tries again
-        log.error("digest tick failed: %s", type(error).__name__)
+        log.error(
+            "digest tick failed (%s: %s)", type(error).__name__, getattr(error, "code", "") or "no detail"
+        )
 
 
 async def run_scheduler_alone(service: DigestService) -> None:

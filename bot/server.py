@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
+from bot.digest.service import digest_service
 from bot.health import HealthCheck
 from bot.scheduler import start_scheduler
 from bot.slack.app import REFUSED_TOKEN, build_slack_app
@@ -52,10 +53,17 @@ def create_app(
             learning = asyncio.create_task(slack.identity.keep_trying())  # type: ignore[attr-defined]
         if teams is not None:  # Teams: the SDK adds its route here
             await teams.start()
-        if scheduler and slack is not None:
-            service = slack.adapter.digest_service()  # type: ignore[attr-defined]
+        if scheduler:
+            # One delivery for every target, shared with the Slack adapter when there is one.
+            service = (
+                slack.adapter.digest_service()  # type: ignore[attr-defined]
+                if slack is not None
+                else digest_service(context)
+            )
             if service is None:
-                log.warning("DIGEST_CHANNEL is not set: the weekly digest is off")
+                log.warning(
+                    "no digest destination is set (DIGEST_CHANNEL, TEAMS_DIGEST_WEBHOOK_URL): the weekly digest is off"
+                )
             else:
                 digest_scheduler = start_scheduler(service)
         socket_mode = None
@@ -116,6 +124,7 @@ def serve(settings: Settings, host: str, port: int, scheduler: bool = True) -> i
             settings.slack_signing_secret or "",
             settings.slack_app_token or "",
             settings.teams_client_secret or "",
+            settings.teams_digest_webhook_url or "",
         ]
     )
     listener = _bind(host, port)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.digest import build_digest, digest_blocks
+from handlers.digest import build_digest, destination_label, digest_blocks
 from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
 from handlers.i18n import _, ngettext
@@ -28,6 +28,7 @@ from handlers.validation import ContactData, InvalidFields, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
+from storage.destinations import destinations
 from storage.digests import DigestStore
 from storage.exchange import csv_bytes
 from storage.models import Contact
@@ -173,7 +174,7 @@ class CommandHandler:
             if command.coordinators_only and caller is not None and not caller.is_coordinator:
                 continue
             typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
-            line = code(typed) + " " + _(command.description)
+            line = code(typed) + " – " + _(command.description)
             if command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
             lines.append(line)
@@ -592,15 +593,20 @@ class CommandHandler:
         records = DigestStore(self.store.db).history(10)
         if not records:
             return reply(say(_("No digests have been recorded yet.")))
+        names = {(d.platform, d.destination): d.name for d in destinations(self.store.db, active=False)}
         states = {
             "pending": _("waiting to be posted"),
             "posting": _("being posted"),
             "posted": _("posted"),
             "skipped": _("skipped (empty week)"),
+            "unclear": _("may have been posted (the answer never came)"),
         }
         items: list[Text] = []
         for record in records:
-            parts: list[Text | str] = [f"{record.week}", states.get(record.status, record.status)]
+            where = destination_label(
+                record.platform, record.destination, names.get((record.platform, record.destination))
+            )
+            parts: list[Text | str] = [f"{record.week}", where, states.get(record.status, record.status)]
             if record.posted_at is not None:
                 parts.append(record.posted_at.astimezone(self.services.zone).strftime("%Y-%m-%d %H:%M"))
             if record.attempt:
@@ -623,6 +629,14 @@ class CommandHandler:
                 )
             if record.status == "pending" and record.last_error:
                 parts.append(say(_("last error: {error}"), error=record.last_error))
+            if record.status == "unclear":
+                parts.append(
+                    say(
+                        _("look in the channel; `{c} digest send {week} --force` posts it again"),
+                        c=self.c,
+                        week=record.week,
+                    )
+                )
             items.append(join(parts))
         return reply(Heading(say(_("Recent digests"))), Bullets(tuple(items)))
 

@@ -214,14 +214,32 @@ def chart_weeks(week: Week, zone: ZoneInfo, count: int = 12) -> list[tuple[str, 
     return [(f"v{w.number}", *w.bounds(zone)) for w in reversed(weeks)]
 
 
-def outcome_text(state: str, week: str, error: str | None = None) -> Text:
-    """What became of a request to post `week`'s digest, for the person who asked."""
+def destination_label(platform: str, destination: str, name: str | None = None) -> str:
+    """Where a digest goes, for people: "Slack channel C0123ABCD", "Teams channel Koordinatorer"."""
+    if platform == "slack":
+        return _("Slack channel {channel}").format(channel=destination)
+    if platform == "teams":
+        return _("Teams channel {channel}").format(channel=name or destination)
+    if platform == "webhook":
+        return _("Teams channel via webhook {hash}").format(hash=destination)
+    return f"{platform} {destination}"
+
+
+def outcome_text(state: str, week: str, destination: str, error: str | None = None) -> Text:
+    """What became of a request to post `week`'s digest to one destination, for the person who asked."""
     texts = {
-        "posted": _("Posted the digest for {week} in the coordinator channel."),
-        "found": _("The digest for {week} was already in the channel; recorded it."),
-        "already": _("The digest for {week} was already posted. Add --force to post it again."),
-        "busy": _("The digest for {week} is being posted right now."),
+        "posted": _("Posted the digest for {week} to {destination}."),
+        "found": _("The digest for {week} was already in {destination}; recorded it."),
+        "already": _(
+            "The digest for {week} was already posted to {destination}. Add --force to post it again."
+        ),
+        "busy": _("The digest for {week} is being posted to {destination} right now."),
         "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
-        "pending": _("Slack did not take the digest for {week} ({error}); it will be tried again."),
+        "pending": _("{destination} did not take the digest for {week} ({error}); it will be tried again."),
+        "unclear": _(
+            "The digest for {week} may have been posted to {destination}: the answer to the post never came "
+            "({error}), so it is not posted again by itself. Look in the channel; if it is not there, "
+            "`digest send {week} --force` posts it again."
+        ),
     }
-    return say(texts[state], week=week, error=error or "")
+    return say(texts[state], week=week, destination=destination, error=error or "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from handlers.i18n import N_, _
+from handlers.i18n import N_, _, current_language
 
 Input = Literal["text", "multiline", "country", "kind", "date", "toggle", "email"]
 
@@ -84,5 +84,6 @@ def keys_shown() -> str:
     parts = []
     for f in FIELDS:
         english, swedish = f.english[0], f.swedish[0]
-        parts.append(english if f.name == "org" else f"{english}/{swedish}")
+        first, second = (swedish, english) if current_language() == "sv" else (english, swedish)
+        parts.append(english if f.name == "org" else f"{first}/{second}")
     return ", ".join(parts)

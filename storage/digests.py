@@ -1,4 +1,5 @@
-"""Digest records: created under a unique key before posting, claimed by one sender at a time."""
+"""Digest records: one per (platform, destination, week, attempt), created before posting,
+claimed by one sender at a time."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.models import Digest
+
+# The states a record can be in (see storage.models.Digest).
+PENDING, POSTING, POSTED, SKIPPED, UNCLEAR = "pending", "posting", "posted", "skipped", "unclear"
 
 
 class DigestStore:
@@ -22,51 +26,63 @@ class DigestStore:
         with self.db.session() as session:
             return session.get(Digest, digest_id)
 
-    def find(self, channel: str, week: str, attempt: int = 0) -> Digest | None:
-        """The record of `week`'s digest in `channel`, if there is one."""
+    def find(self, platform: str, destination: str, week: str, attempt: int = 0) -> Digest | None:
+        """The record of `week`'s digest for one destination, if there is one."""
         with self.db.session() as session:
             return session.scalar(
                 select(Digest).where(
-                    Digest.channel == channel, Digest.week == week, Digest.attempt == attempt
+                    Digest.platform == platform,
+                    Digest.destination == destination,
+                    Digest.week == week,
+                    Digest.attempt == attempt,
                 )
             )
 
     def record(
         self,
-        channel: str,
+        platform: str,
+        destination: str,
         week: str,
         now: datetime,
         *,
         late: bool = False,
         requested_by: str | None = None,
     ) -> tuple[Digest, bool]:
-        """Record the week's digest, or find the record another sender made first.
+        """Record the week's digest for a destination, or find the record another sender made first.
 
         Returns the record and whether this call created it. The unique key
-        (channel, week, attempt 0) is what makes the weekly post happen once.
+        (platform, destination, week, attempt 0) is what makes the weekly post happen once.
         """
         try:
             with self.db.session() as session:
-                digest = _new_record(channel, week, 0, now, late=late, requested_by=requested_by)
+                digest = _new_record(
+                    platform, destination, week, 0, now, late=late, requested_by=requested_by
+                )
                 session.add(digest)
                 session.flush()
                 return digest, True
         except IntegrityError:
-            found = self.find(channel, week)
+            found = self.find(platform, destination, week)
             if found is None:
                 raise
             return found, False
 
-    def record_forced(self, channel: str, week: str, now: datetime, requested_by: str) -> Digest:
+    def record_forced(
+        self, platform: str, destination: str, week: str, now: datetime, requested_by: str
+    ) -> Digest:
         """A coordinator's deliberate re-post: a new record with the next attempt number."""
         for _ in range(5):
             try:
                 with self.db.session() as session:
                     highest = session.scalar(
-                        select(func.max(Digest.attempt)).where(Digest.channel == channel, Digest.week == week)
+                        select(func.max(Digest.attempt)).where(
+                            Digest.platform == platform,
+                            Digest.destination == destination,
+                            Digest.week == week,
+                        )
                     )
                     attempt = (highest if highest is not None else -1) + 1
-                    digest = _new_record(channel, week, attempt, now, requested_by=requested_by)
+                    digest = _new_record(platform, destination, week, attempt, now, requested_by=requested_by)
                     session.add(digest)
                     session.flush()
                     return digest
@@ -75,37 +91,54 @@ class DigestStore:
         raise RuntimeError("could not record a forced digest")
 
     def claim(self, digest_id: int, now: datetime, lease: timedelta) -> Digest | None:
-        """Take the digest for posting; None if it is posted, skipped, or another sender holds it."""
+        """Take the digest for posting; None if it is finished or another sender holds it."""
         with self.db.session() as session:
             result = session.execute(
                 update(Digest)
-                .where(
-                    Digest.id == digest_id,
-                    or_(
-                        Digest.status == "pending",
-                        (Digest.status == "posting") & (Digest.claimed_at < now - lease),
-                    ),
-                )
-                .values(status="posting", claimed_at=now, claims=Digest.claims + 1)
+                .where(Digest.id == digest_id, _claimable(now, lease))
+                .values(status=POSTING, claimed_at=now, claims=Digest.claims + 1)
             )
             if result.rowcount != 1:
                 return None
             return session.get(Digest, digest_id, populate_existing=True)
 
-    def mark_posted(self, digest_id: int, ts: str, now: datetime, contact_count: int | None) -> None:
-        """The message is in the channel: remember its ts."""
+    def mark_sending(self, digest_id: int, now: datetime) -> None:
+        """The one call that posts is about to start: from here on, a lost answer is unclear."""
+        with self.db.session() as session:
+            session.execute(update(Digest).where(Digest.id == digest_id).values(sent_at=now))
+
+    def clear_sending(self, digest_id: int) -> None:
+        """The call clearly failed (refused, or answered with an error): nothing was posted."""
+        with self.db.session() as session:
+            session.execute(update(Digest).where(Digest.id == digest_id).values(sent_at=None))
+
+    def mark_posted(self, digest_id: int, message_ref: str, now: datetime, contact_count: int | None) -> None:
+        """The message is at its destination: remember its reference."""
         with self.db.session() as session:
             session.execute(
                 update(Digest)
                 .where(Digest.id == digest_id)
-                .values(status="posted", ts=ts, posted_at=now, contact_count=contact_count, last_error=None)
+                .values(
+                    status=POSTED,
+                    message_ref=message_ref,
+                    posted_at=now,
+                    contact_count=contact_count,
+                    last_error=None,
+                )
+            )
+
+    def mark_unclear(self, digest_id: int, error: str) -> None:
+        """The post may have gone out, and the bot cannot look: never posted again unless forced."""
+        with self.db.session() as session:
+            session.execute(
+                update(Digest).where(Digest.id == digest_id).values(status=UNCLEAR, last_error=error[:200])
             )
 
     def release(self, digest_id: int, error: str) -> None:
         """Posting failed: back to pending, to be tried on the next tick."""
         with self.db.session() as session:
             session.execute(
-                update(Digest).where(Digest.id == digest_id).values(status="pending", last_error=error[:200])
+                update(Digest).where(Digest.id == digest_id).values(status=PENDING, last_error=error[:200])
             )
 
     def mark_skipped(self, digest_id: int, contact_count: int) -> None:
@@ -114,7 +147,7 @@ class DigestStore:
             session.execute(
                 update(Digest)
                 .where(Digest.id == digest_id)
-                .values(status="skipped", contact_count=contact_count)
+                .values(status=SKIPPED, contact_count=contact_count)
             )
 
     def set_chart(self, digest_id: int, state: str) -> None:
@@ -132,17 +165,17 @@ class DigestStore:
                 digest.reviewed_by, digest.reviewed_by_name, digest.reviewed_at = by, by_name, now
             return digest
 
-    def unfinished(self, now: datetime, lease: timedelta) -> list[Digest]:
-        """Pending digests, and claimed ones whose sender has been silent past the lease."""
+    def unfinished(self, platform: str, destination: str, now: datetime, lease: timedelta) -> list[Digest]:
+        """One destination's pending digests, and claimed ones whose sender has been silent
+        past the lease."""
         with self.db.session() as session:
             return list(
                 session.scalars(
                     select(Digest)
                     .where(
-                        or_(
-                            Digest.status == "pending",
-                            (Digest.status == "posting") & (Digest.claimed_at < now - lease),
-                        )
+                        Digest.platform == platform,
+                        Digest.destination == destination,
+                        _claimable(now, lease),
                     )
                     .order_by(Digest.id)
                 )
@@ -154,8 +187,16 @@ class DigestStore:
             return list(session.scalars(select(Digest).order_by(Digest.id.desc()).limit(limit)))
 
 
+def _claimable(now: datetime, lease: timedelta):  # noqa: ANN202 - an SQL expression
+    return or_(
+        Digest.status == PENDING,
+        (Digest.status == POSTING) & (Digest.claimed_at < now - lease),
+    )
+
+
 def _new_record(
-    channel: str,
+    platform: str,
+    destination: str,
     week: str,
     attempt: int,
     now: datetime,
@@ -164,10 +205,11 @@ def _new_record(
     requested_by: str | None = None,
 ) -> Digest:
     return Digest(
-        channel=channel,
+        platform=platform,
+        destination=destination,
         week=week,
         attempt=attempt,
-        status="pending",
+        status=PENDING,
         late=late,
         requested_by=requested_by,
         created_at=now,

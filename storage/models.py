@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -122,17 +123,25 @@ class UserSetting(Base):
 
 
 class Digest(Base):
-    """One weekly digest for one channel: recorded before it is posted, so it is posted once.
+    """One weekly digest for one destination: recorded before it is posted, so it is posted once.
 
-    `attempt` is 0 for the week's digest; a coordinator's forced re-post gets 1, 2, …
+    The key is (platform, destination, week, attempt): each delivery target has its own
+    record per week. `destination` is a Slack channel id, a Teams conversation id, or a
+    short hash of a webhook URL (never the URL: it is a secret). `attempt` is 0 for the
+    week's digest; a coordinator's forced re-post gets 1, 2, …
+
     `status`: pending (to be posted), posting (claimed by a sender until `claimed_at` +
-    lease), posted, skipped (an empty week with DIGEST_SKIP_EMPTY).
+    lease), posted, skipped (an empty week with DIGEST_SKIP_EMPTY), unclear (the one call
+    that posts was started but its answer never came, on a platform whose history the bot
+    cannot read: it may be in the channel, so it is not posted again unless forced).
+    `sent_at` is set just before that call and cleared when it clearly failed.
     """
 
     __tablename__ = "digests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(40))
+    platform: Mapped[str] = mapped_column(String(20))
+    destination: Mapped[str] = mapped_column(String(200))
     week: Mapped[str] = mapped_column(String(10))
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(12))
@@ -141,8 +150,9 @@ class Digest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claims: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    ts: Mapped[str | None] = mapped_column(String(40))
+    message_ref: Mapped[str | None] = mapped_column(String(200))
     contact_count: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(200))
     chart: Mapped[str | None] = mapped_column(String(20))
@@ -150,4 +160,37 @@ class Digest(Base):
     reviewed_by_name: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("channel", "week", "attempt", name="uq_digests_week"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "destination", "week", "attempt", name="uq_digests_target_week"),
+    )
+
+
+class DigestDestination(Base):
+    """Where a coordinator asked, in chat, for the digest to go (`digest here`).
+
+    At most one active destination per platform (a partial unique index says so);
+    choosing another one deactivates the previous one, which stays as a record.
+    """
+
+    __tablename__ = "digest_destinations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    destination: Mapped[str] = mapped_column(String(200))
+    service_url: Mapped[str | None] = mapped_column(String(500))
+    tenant_id: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(200))
+    chosen_by: Mapped[str] = mapped_column(String(150))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "destination", name="uq_digest_destinations_destination"),
+        Index(
+            "uq_digest_destinations_active",
+            "platform",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )

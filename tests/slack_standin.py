@@ -1,9 +1,12 @@
 """A stand-in for Slack's Web API and response URLs, served on loopback.
 
-It answers the methods contactbot calls, records every request, and can be told to
-fail a method a number of times (a status, an error code, a Retry-After header, a body
-that is not JSON) or to hold its answers until a test lets them go (a slow Slack).
-Upload URLs (`/upload/F…`) are all named `upload`; response URLs by their path.
+It answers the methods contactbot calls (POST, and GET with query parameters, as
+slack_sdk calls some methods), records every request, and can be told to fail a method
+a number of times: a status, an error code, a Retry-After header, an HTML outage page
+instead of JSON, or taking the request (the message is posted) and then dropping the
+connection without an answer, or answering only once the test releases it.
+Upload URLs (`/upload/F…`) are all named `upload`, response URLs by their path; `hold`
+keeps a method's answers until the test lets them go (a slow Slack).
 """
 
 from __future__ import annotations
@@ -35,9 +38,13 @@ class Failure:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
-    # A body instead of Slack's JSON error, e.g. a proxy's HTML page, with its content type.
-    body: bytes | None = None
-    content_type: str = "application/json; charset=utf-8"
+    # An HTML page (what a proxy shows during an outage) instead of Slack's JSON.
+    html: bool = False
+    content_type: str = "text/html; charset=utf-8"
+    # The request is taken (a message is posted), then the connection closes unanswered.
+    lost: bool = False
+    # The request is taken, and answered only once the test sets this (after the client gave up).
+    late: threading.Event | None = None
 
 
 @dataclass
@@ -105,6 +112,12 @@ class SlackStandIn:
         self.server.server_close()
 
 
+OUTAGE_PAGE = (
+    "<!DOCTYPE html><html><head><title>{status} Service Unavailable</title></head>"
+    "<body><h1>{status}</h1><p>The server is temporarily unable to service your request.</p></body></html>"
+)
+
+
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         try:
@@ -154,6 +167,9 @@ def start_standin() -> SlackStandIn:
                 if failure is None:
                     standin.counter += 1
                     number = standin.counter
+            if failure is not None and (failure.lost or failure.late is not None):
+                self._take_then_fail(failure, path, verb, body, raw)
+                return
             if failure is not None:
                 self._send_failure(failure)
                 with standin.condition:
@@ -171,14 +187,42 @@ def start_standin() -> SlackStandIn:
             self.end_headers()
             self.wfile.write(payload)
 
+        def _take_then_fail(
+            self, failure: Failure, path: str, verb: str, body: dict[str, Any], raw: bytes
+        ) -> None:
+            """Do what was asked (post the message), then drop the connection or answer late."""
+            with standin.condition:
+                standin.counter += 1
+                number = standin.counter
+            answer = self._answer(path, body, number)
+            outcome = "#lost" if failure.lost else "#late"
+            with standin.condition:
+                standin.calls.append(Call(path + outcome, verb, body, raw, dict(self.headers.items())))
+                standin.condition.notify_all()
+            if failure.late is not None:
+                failure.late.wait(30)
+                with contextlib.suppress(OSError):
+                    self._send_json(200, answer)
+            self.close_connection = True
+
+        def _send_json(self, status: int, answer: dict[str, Any]) -> None:
+            payload = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def _send_failure(self, failure: Failure) -> None:
-            payload = failure.body
-            if payload is None:
-                payload = json.dumps({"ok": False, "error": failure.error or "fatal_error"}).encode()
+            payload = json.dumps({"ok": False, "error": failure.error or "fatal_error"}).encode()
+            content_type = "application/json; charset=utf-8"
+            if failure.html:
+                payload = OUTAGE_PAGE.format(status=failure.status).encode()
+                content_type = failure.content_type
             self.send_response(failure.status)
             if failure.retry_after is not None:
                 self.send_header("Retry-After", str(failure.retry_after))
-            self.send_header("Content-Type", failure.content_type)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.context import BotContext, open_context
-from bot.digest_service import TRIES, DigestService
+from bot.digest.service import TRIES, DigestService
 from bot.scheduler import start_scheduler
 from bot.slack.digest import digest_message
 from handlers.digest import Schedule, build_digest
@@ -180,7 +180,7 @@ def test_misses_older_than_the_catch_up_window_are_logged_not_posted(
     assert posts(standin) == []
     warnings = [r.getMessage() for r in caplog.records if "older than DIGEST_CATCHUP" in r.getMessage()]
     assert len(warnings) == 1 and "contactbot digest send --week 2026-W47" in warnings[0]
-    assert run(service.send(Week(2026, 47))).state == "posted"
+    assert [o.state for o in run(service.send(Week(2026, 47)))] == ["posted"]
 
 
 def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again(
@@ -192,11 +192,11 @@ def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again
 ) -> None:
     week_47_is_due(digest_context, clock)
     store = DigestStore(digest_context.db)
-    record, _ = store.record(CHANNEL, "2026-W47", clock.now)
+    record, _ = store.record("slack", CHANNEL, "2026-W47", clock.now)
     claimed = store.claim(record.id, clock.now, service.lease)
     assert claimed is not None
     # The crashed process got as far as posting the message, then died before recording it.
-    ts = run(service.post_message(claimed, service.build(Week(2026, 47))))
+    ts = run(service.targets()[0].post(claimed, service.build(Week(2026, 47))))
     assert store.get(record.id).status == "posting"
 
     restarted = DigestService(open_context(digest_context.settings, clock=clock), sleep=sleeps)
@@ -204,9 +204,9 @@ def test_restart_after_a_crash_between_posting_and_recording_does_not_post_again
     assert run(restarted.tick()) == []  # still within the crashed sender's lease: nobody posts
     clock.advance(minutes=20)
     outcomes = run(restarted.tick())
-    assert [(o.state, o.ts) for o in outcomes] == [("found", ts)]
+    assert [(o.state, o.ref) for o in outcomes] == [("found", ts)]
     assert len(posts(standin)) == 1 and store.get(record.id).status == "posted"
-    assert store.get(record.id).ts == ts
+    assert store.get(record.id).message_ref == ts
 
 
 def test_three_concurrent_senders_post_one_digest(
@@ -219,7 +219,7 @@ def test_three_concurrent_senders_post_one_digest(
 
     async def all_at_once() -> list[str]:
         results = await asyncio.gather(senders[0].tick(), senders[1].send(Week(2026, 47)), senders[2].tick())
-        return [o.state for outcome in results for o in (outcome if isinstance(outcome, list) else [outcome])]
+        return [o.state for outcomes in results for o in outcomes]
 
     states = run(all_at_once())
     assert states.count("posted") == 1
@@ -254,13 +254,13 @@ def test_slack_down_for_an_hour_then_back_posts_once_and_loses_nothing(
     for _minute in range(60):
         outcomes = run(service.tick())
         assert [o.state for o in outcomes] == ["pending"]
-        assert store.find(CHANNEL, "2026-W47").status == "pending"
+        assert store.find("slack", CHANNEL, "2026-W47").status == "pending"
         clock.advance(minutes=1)
     assert sleeps.waits[: TRIES - 1] == [1.0, 2.0, 4.0]
     assert [o.state for o in run(service.tick())] == ["posted"]
     run(service.tick())
     assert len(standin.calls_to(POST)) == 1
-    assert store.find(CHANNEL, "2026-W47").status == "posted"
+    assert store.find("slack", CHANNEL, "2026-W47").status == "posted"
 
 
 def test_connection_refused_is_retried_and_left_pending(
@@ -387,13 +387,13 @@ def test_the_chart_goes_into_the_thread_and_a_failed_upload_never_blocks(
     upload = [c for c in standin.calls if c.path.startswith("/upload/")][0]
     assert upload.raw.startswith(b"\x89PNG") or b"\x89PNG" in upload.raw
     complete = standin.wait_for("/api/files.completeUploadExternal")[0]
-    assert complete.body["thread_ts"] == outcome.ts and complete.body["channel_id"] == CHANNEL
-    assert DigestStore(digest_context.db).find(CHANNEL, "2026-W47").chart == "posted"
+    assert complete.body["thread_ts"] == outcome.ref and complete.body["channel_id"] == CHANNEL
+    assert DigestStore(digest_context.db).find("slack", CHANNEL, "2026-W47").chart == "posted"
 
     standin.fail("files.getUploadURLExternal", Failure(200, "not_allowed_token_type"))
-    outcome = run(service.send(Week(2026, 47), force=True, requested_by="UCOORD"))
+    (outcome,) = run(service.send(Week(2026, 47), force=True, requested_by="UCOORD"))
     assert outcome.state == "posted"
-    forced = DigestStore(digest_context.db).find(CHANNEL, "2026-W47", attempt=1)
+    forced = DigestStore(digest_context.db).find("slack", CHANNEL, "2026-W47", attempt=1)
     assert forced.status == "posted" and forced.chart == "failed" and forced.requested_by == "UCOORD"
 
 

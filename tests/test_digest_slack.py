@@ -44,14 +44,14 @@ def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> N
     preview = digest_app.reply_to("digest preview 2026-W47", user=COORDINATOR, response="p")
     assert preview.startswith("*Week 47, 16–22 November 2026*") and "&lt;!channel&gt; Tartu linn" in preview
     sent = digest_app.reply_to("digest send", user=COORDINATOR, response="s1")
-    assert sent == "Posted the digest for 2026-W47 in the coordinator channel."
+    assert sent == "Posted the digest for 2026-W47 to Slack channel CDIGEST01."
     again = digest_app.reply_to("digest send 2026-W47", user=COORDINATOR, response="s2")
-    assert "already posted. Add --force" in again
+    assert "already posted to Slack channel CDIGEST01. Add --force" in again
     forced = digest_app.reply_to("digest send 2026-W47 --force", user=COORDINATOR, response="s3")
     assert forced.startswith("Posted the digest")
     assert len(digest_app.standin.posted(CHANNEL)) == 2
     history = digest_app.reply_to("digest history", user=COORDINATOR, response="h")
-    assert "2026-W47 · posted" in history and "posted again on request" in history
+    assert "2026-W47 · Slack channel CDIGEST01 · posted" in history and "posted again on request" in history
     assert "Write the week as YYYY-Www" in digest_app.reply_to(
         "digest preview week47", user=COORDINATOR, response="b"
     )
@@ -85,20 +85,20 @@ def review_click(app: RunningApp, user: str, digest_id: int, ts: str) -> None:
 
 def test_reviewed_at_meeting_button(digest_app: RunningApp) -> None:
     digest_app.reply_to("digest send", user=COORDINATOR, response="s")
-    record = DigestStore(digest_app.context.db).find(CHANNEL, "2026-W47")
-    assert record is not None and record.ts
+    record = DigestStore(digest_app.context.db).find("slack", CHANNEL, "2026-W47")
+    assert record is not None and record.message_ref
     posted = digest_app.standin.posted(CHANNEL)[0]
     assert json.dumps(posted["blocks"]).count("digest_reviewed") == 1
 
-    review_click(digest_app, "UALICE", record.id, record.ts)
+    review_click(digest_app, "UALICE", record.id, record.message_ref)
     refusal = digest_app.standin.wait_for("/response/click-UALICE")[0].body
     assert "Only a coordinator can mark the digest as reviewed" in refusal["text"]
     assert refusal["response_type"] == "ephemeral"
     assert DigestStore(digest_app.context.db).get(record.id).reviewed_at is None
 
-    review_click(digest_app, COORDINATOR, record.id, record.ts)
+    review_click(digest_app, COORDINATOR, record.id, record.message_ref)
     update = digest_app.standin.wait_for("/api/chat.update")[0].body
-    assert update["ts"] == record.ts and update["channel"] == CHANNEL
+    assert update["ts"] == record.message_ref and update["channel"] == CHANNEL
     reviewed = DigestStore(digest_app.context.db).get(record.id)
     assert reviewed.reviewed_by == COORDINATOR and reviewed.reviewed_at is not None
     blocks = digest_app.standin.posted(CHANNEL)[0]["blocks"]

@@ -29,7 +29,6 @@ from tests.slack_standin import Failure, SlackStandIn
 from tests.test_cli import contactbot
 
 LOG = 'log org="Tartu linn" country=EE summary="Kulturutbyte"'
-HTML_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def count_contacts(context: BotContext) -> int:
@@ -111,8 +110,8 @@ def test_healthz_names_an_overdue_digest(settings, clock: FakeClock, standin: Sl
     try:
         with serve_with(context, standin) as app:
             report = app.client.get(app.url + "/healthz").json()
-            assert report["digest"]["last_posted"] is None
-            assert report["digest"]["overdue"][0].startswith("2026-W47 (not posted")
+            assert report["digest"]["last_posted"] == {}
+            assert report["digest"]["overdue"][0].startswith("slack 2026-W47 (not posted")
     finally:
         context.db.dispose()
 
@@ -262,11 +261,11 @@ def test_a_response_url_that_never_works_is_logged_once_without_text_or_url(
         ("files.getUploadURLExternal", Failure(error="file_uploads_disabled"), "file_uploads_disabled"),
         (
             "files.getUploadURLExternal",
-            Failure(status=503, body=HTML_PAGE, content_type="application/json"),
+            Failure(status=503, html=True, content_type="application/json"),
             "HTTP 503",
         ),
-        ("upload", Failure(status=500, body=HTML_PAGE, content_type="text/html"), "HTTP 500"),
-        ("upload", Failure(status=502, body=HTML_PAGE, content_type="application/json"), "HTTP 502"),
+        ("upload", Failure(status=500, html=True), "HTTP 500"),
+        ("upload", Failure(status=502, html=True, content_type="application/json"), "HTTP 502"),
     ],
 )
 def test_an_export_slack_would_not_take_is_explained_to_the_coordinator(

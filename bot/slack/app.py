@@ -23,8 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
-from bot.digest_service import DigestService, SlackTrouble
-from bot.slack.digest import REVIEW_ACTION, digest_message
+from bot.digest.service import DigestService, digest_service
+from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import slack_cause
 from bot.slack.views import (
@@ -37,9 +37,9 @@ from bot.slack.views import (
     submitted_values,
 )
 from handlers.countries import suggest_countries
-from handlers.digest import outcome_text
+from handlers.digest import destination_label, outcome_text
 from handlers.i18n import _, use_language
-from handlers.markup import Paragraph, say
+from handlers.markup import Block, Paragraph, say
 from handlers.registry import find_command
 from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
@@ -312,24 +312,34 @@ class SlackAdapter:
                 return reply(say(text, error=cause), ok=False)
 
     def digest_service(self) -> DigestService | None:
-        """The digest poster, when DIGEST_CHANNEL is set."""
-        if self._digests is None and self.context.settings.digest_channel:
-            self._digests = DigestService(self.context)
+        """The digest's delivery, when at least one destination is configured."""
+        if self._digests is None:
+            self._digests = digest_service(self.context)
         return self._digests
 
     async def _send_digest(self, request: DigestSend, caller: Caller) -> Reply:
-        service = self.digest_service()
+        service = await self._in_thread(self.digest_service)
         with use_language(self.language):
             if service is None:
                 return reply(
-                    say(_("The digest has no channel: the administrator sets DIGEST_CHANNEL.")), ok=False
+                    say(
+                        _(
+                            "The digest has no destination: the administrator sets DIGEST_CHANNEL "
+                            "(or TEAMS_DIGEST_WEBHOOK_URL)."
+                        )
+                    ),
+                    ok=False,
                 )
             week = Week.parse(request.week)
             assert week is not None
-            outcome = await service.send(week, force=request.force, requested_by=caller.user_id)
-            return reply(
-                outcome_text(outcome.state, outcome.week, outcome.error), ok=outcome.state != "pending"
-            )
+            outcomes = await service.send(week, force=request.force, requested_by=caller.user_id)
+            blocks: list[Block] = [
+                Paragraph(
+                    outcome_text(o.state, o.week, destination_label(o.platform, o.destination), o.error)
+                )
+                for o in outcomes
+            ]
+            return Reply(blocks, ok=all(o.state not in {"pending", "unclear"} for o in outcomes))
 
     async def on_digest_reviewed(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The digest's "Reviewed at meeting" button: coordinators record it; others are told why not."""
@@ -348,7 +358,7 @@ class SlackAdapter:
                 digest_id = int((body.get("actions") or [{}])[0].get("value") or 0)
             except (TypeError, ValueError):
                 digest_id = 0
-            service = self.digest_service()
+            service = await self._in_thread(self.digest_service)
             record = await self._in_thread(
                 DigestStore(self.context.db).mark_reviewed,
                 digest_id,
@@ -356,21 +366,11 @@ class SlackAdapter:
                 caller.name,
                 self.context.clock(),
             )
-            if record is None or record.ts is None or service is None:
+            if record is None or record.message_ref is None or service is None:
                 await self._respond_quietly(response_url, _("I could not find that digest any more."))
                 return
-            week = Week.parse(record.week)
-            assert week is not None
-            digest = await self._in_thread(service.build, week, record.late)
-            text, blocks = digest_message(
-                digest, record.id, record.reviewed_by_name or record.reviewed_by, record.reviewed_at
-            )
-        try:
-            await service.call(
-                client.chat_update, channel=record.channel, ts=record.ts, text=text, blocks=blocks
-            )
-        except SlackTrouble as trouble:
-            log.warning("could not update the digest message (%s)", trouble.code)
+        # The message is updated through its own target (its `update`), retried there.
+        await service.show_review(record)
 
     async def _respond_quietly(self, response_url: str, text: str) -> None:
         await self.respond(response_url, text, "the answer to the digest button")

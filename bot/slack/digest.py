@@ -1,4 +1,5 @@
-"""The digest as a Slack message (Block Kit), kept inside Slack's limits.
+"""The digest as a Slack message (Block Kit), kept inside Slack's limits, and the Slack
+channel as a digest target.
 
 Limits (Slack's Block Kit reference): at most 50 blocks, a section's text at most
 3000 characters, at most 10 fields of at most 2000 characters, a header at most 150;
@@ -8,14 +9,21 @@ messages over about 12,000 characters in all are cut by clients, so we stay well
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digest.targets import Chart, DeliveryFailed, DeliveryUnclear
 from bot.slack.render import escape, mrkdwn
 from bot.slack.views import shorten_block
 from handlers.digest import Digest, entry_lines, followup_items
-from handlers.i18n import _
+from handlers.i18n import _, use_language
 from handlers.markup import join
+from storage.models import Digest as DigestRecord
 
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
@@ -150,3 +158,140 @@ def metadata_matches(message: dict[str, Any], digest_id: int) -> bool:
             return False
     payload = metadata.get("event_payload") or {}
     return metadata.get("event_type") == METADATA_EVENT and payload.get("digest_id") == digest_id
+
+
+# -- delivering it: the Slack channel as a digest target ---------------------------------
+
+# Slack's own words for "something broke on our side, part of it may have happened".
+_UNCLEAR_CODES = {"fatal_error", "internal_error"}
+
+
+class SlackChannelTarget:
+    """The digest in a Slack channel: Block Kit with message metadata, so the bot can find
+    its own post in the channel's history; the review button; the chart in the thread."""
+
+    platform = "slack"
+    can_find = True
+    can_chart = True
+
+    def __init__(self, client: AsyncWebClient, channel: str, language: str) -> None:
+        self.client = client
+        # Retries are the digest service's, with an injectable sleep; slack_sdk's would sleep for real.
+        self.client.retry_handlers = []
+        self.destination = channel
+        self.language = language
+        self.label = f"Slack {channel}"
+
+    @classmethod
+    def from_settings(
+        cls, token: str | None, api_url: str, channel: str, language: str, timeout: float = 30
+    ) -> SlackChannelTarget:
+        """A target with its own Web API client."""
+        return cls(AsyncWebClient(token=token, base_url=api_url, timeout=timeout), channel, language)  # type: ignore[arg-type]
+
+    async def post(self, record: DigestRecord, digest: Digest) -> str:
+        """`chat.postMessage` with the digest and its metadata; returns the message's ts."""
+        with use_language(self.language):
+            text, blocks = digest_message(digest, record.id)
+        response = await self._call(
+            self.client.chat_postMessage,
+            sends=True,
+            channel=self.destination,
+            text=text,
+            blocks=blocks,
+            metadata=digest_metadata(self.destination, record.week, record.id, record.attempt),
+            unfurl_links=False,
+        )
+        return str(response["ts"])
+
+    async def find(self, record: DigestRecord) -> str | None:
+        """The ts of this record's message in the channel's history (its metadata names the record)."""
+        oldest = f"{record.created_at.timestamp() - 60:.6f}"
+        cursor: str | None = None
+        for _page in range(10):
+            response = await self._call(
+                self.client.conversations_history,
+                channel=self.destination,
+                oldest=oldest,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in response.get("messages") or []:
+                if metadata_matches(message, record.id):
+                    return str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+    async def update(self, record: DigestRecord, digest: Digest) -> None:
+        """`chat.update`: the review button becomes who reviewed it and when."""
+        with use_language(self.language):
+            text, blocks = digest_message(
+                digest, record.id, record.reviewed_by_name or record.reviewed_by, record.reviewed_at
+            )
+        await self._call(
+            self.client.chat_update, channel=self.destination, ts=record.message_ref, text=text, blocks=blocks
+        )
+
+    async def attach_chart(self, record: DigestRecord, digest: Digest, ref: str, chart: Chart) -> None:
+        """The chart, uploaded into the message's thread."""
+        await self._call(
+            self.client.files_upload_v2,
+            channel=self.destination,
+            thread_ts=ref,
+            content=chart.png,
+            filename=chart.filename,
+            title=chart.title,
+        )
+
+    async def _call(self, method: Callable[..., Awaitable[Any]], sends: bool = False, **kwargs: Any) -> Any:
+        try:
+            return await method(**kwargs)
+        except SlackApiError as error:
+            raise slack_trouble(error, sends) from None
+        except aiohttp.ClientConnectorError as error:  # nothing was sent
+            raise DeliveryFailed(
+                f"{type(error).__name__}: {error.os_error.strerror or 'no connection'}"
+            ) from None
+        except aiohttp.ConnectionTimeoutError:  # nothing was sent
+            raise DeliveryFailed("connection timed out") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            # Sent, and no answer (dropped, or later than the time-out): Slack may have taken it.
+            raise DeliveryUnclear(_transport_code(error)) from None
+
+
+def slack_trouble(error: SlackApiError, sends: bool = False) -> DeliveryFailed | DeliveryUnclear:
+    """What a Web API error means: a clear refusal, a retryable outage, or (for a call that
+    posts) an unclear one. A proxy's HTML outage page gives slack_sdk an aiohttp response
+    instead of its own, so the status is read from either."""
+    response = error.response
+    status = getattr(response, "status_code", None) or getattr(response, "status", None) or 0
+    data = getattr(response, "data", None)
+    code = str(data.get("error")) if isinstance(data, dict) and data.get("error") else f"HTTP {status}"
+    if sends and code in _UNCLEAR_CODES:
+        return DeliveryUnclear(code)
+    if status == 429:
+        return DeliveryFailed(code, retry_after=_retry_after(getattr(response, "headers", None)))
+    if status >= 500 or code in _UNCLEAR_CODES or code == "ratelimited":
+        return DeliveryFailed(code)
+    return DeliveryFailed(code, retryable=False)
+
+
+def _transport_code(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "no answer within the time-out"
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return "connection closed without an answer"
+    return type(error).__name__
+
+
+def _retry_after(headers: Any) -> float:
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            try:
+                return max(0.0, float(value if isinstance(value, str) else value[0]))
+            except (TypeError, ValueError, IndexError):
+                return 1.0
+    return 1.0
