@@ -22,6 +22,7 @@ DEFAULT_TIMEOUT_SECONDS = 2.0
 # that cannot answer at all (frozen, or its host gone while the socket stays open).
 GRACE_SECONDS = 1.0
 log = logging.getLogger(__name__)
+_WATCHDOG = Watchdog()  # one thread for every PostgreSQL engine of the process
 
 
 class DatabaseUnavailable(Exception):
@@ -74,7 +75,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     else:
-        _watch_postgresql(engine, Watchdog(), timeout + GRACE_SECONDS)
+        _watch_postgresql(engine, _WATCHDOG, timeout + GRACE_SECONDS)
     return engine
 
 
