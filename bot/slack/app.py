@@ -26,7 +26,7 @@ from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
-from bot.slack.trouble import slack_cause
+from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
@@ -155,7 +155,7 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        logger.error("Slack request failed: %s", slack_cause(error))
+        logger.error("Slack request failed: %s", slack_cause(error), exc_info=not is_slack_trouble(error))
 
     return app
 
@@ -252,7 +252,7 @@ class SlackAdapter:
                 answer = self._digest_here(body)
             await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
-            log.error("%s failed: %s", about, slack_cause(error))
+            log.error("%s failed: %s", about, slack_cause(error), exc_info=not is_slack_trouble(error))
             with use_language(self.language):
                 message = mrkdwn(say(_("Sorry, I could not answer just now. Please try again in a minute.")))
             await self.respond(response_url, message, "the error answer")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 _STATUS = re.compile(r"status: (\d{3})")
@@ -45,3 +46,9 @@ def http_status(error: BaseException) -> int | None:
         found = _STATUS.search(str(error))
         return int(found.group(1)) if found else None
     return None
+
+
+def is_slack_trouble(error: BaseException) -> bool:
+    """Whether `error` came from Slack or the network (one log line says it all), rather than
+    from a fault in the bot (whose traceback is the cause)."""
+    return isinstance(error, SlackApiError | SlackRequestError | aiohttp.ClientError | OSError | TimeoutError)
