@@ -171,10 +171,12 @@ def start_standin() -> SlackStandIn:
                 self._take_then_fail(failure, path, verb, body, raw)
                 return
             if failure is not None:
-                self._send_failure(failure)
+                # Recorded before the answer goes out: a client that tries again at once must
+                # not find its retry recorded before the failure it is retrying.
                 with standin.condition:
                     standin.calls.append(Call(path + "#failed", verb, body, raw, dict(self.headers.items())))
                     standin.condition.notify_all()
+                self._send_failure(failure)
                 return
             answer = self._answer(path, body, number)
             with standin.condition:
