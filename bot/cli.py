@@ -130,14 +130,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as problem:
             print(f"contactbot: {problem}", file=sys.stderr)
             return 2
-        except DatabaseUnavailable:
-            print(
-                "contactbot: " + _("the database did not answer (DATABASE_URL); nothing was changed."),
-                file=sys.stderr,
-            )
+        except DatabaseUnavailable as trouble:
+            print("contactbot: " + _database_problem(trouble), file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             return 130
+
+
+def _database_problem(trouble: DatabaseUnavailable) -> str:
+    """One line for a database that failed: what it means, and the driver's cause."""
+    if trouble.kind == "damaged":
+        text = _("the database is damaged ({cause}); nothing was changed. Restore it from a backup.")
+    elif trouble.lasting:
+        text = _("the database is full or read-only ({cause}); nothing was changed.")
+    else:
+        text = _("the database did not answer (DATABASE_URL: {cause}); nothing was changed.")
+    return text.format(cause=trouble.cause)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,6 +154,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         settings.require_platform()  # Slack, Teams or both
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
+    if args.command in {"db", "export", "import"}:
+        # The one line printed for a failed database says it all; the log line would repeat it.
+        logging.getLogger("storage.database").setLevel(logging.CRITICAL)
     context = _open(settings)
     try:
         if args.command == "db":

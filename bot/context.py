@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
@@ -13,6 +14,7 @@ from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
 from storage.contacts import ContactStore
 from storage.database import Database
+from storage.faults import describe
 from storage.migrate import upgrade
 
 Clock = Callable[[], datetime]
@@ -66,6 +68,11 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
             raise ConfigError(
                 _(
                     "DATABASE_URL: cannot open the database ({error}); check the URL and that the server runs."
-                ).format(error=type(error.orig).__name__)
+                ).format(error=describe(error, _password(settings.database_url)).cause)
             ) from None
     return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)
+
+
+def _password(url: str) -> list[str]:
+    password = make_url(url).password
+    return [password] if password else []

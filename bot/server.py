@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import socket
@@ -19,10 +20,12 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, open_context
 from bot.digest.service import DigestService, digest_service
+from bot.health import HealthCheck
 from bot.limits import UVICORN_LIMITS
 from bot.scheduler import start_scheduler
-from bot.slack.app import build_slack_app
+from bot.slack.app import REFUSED_TOKEN, build_slack_app
 from bot.slack.guard import mount_slack_guard
+from bot.slack.trouble import slack_cause
 from bot.teams.app import mount_teams
 from handlers.i18n import _
 from storage.requests import RequestStore
@@ -36,18 +39,21 @@ def create_app(
     """The HTTP app: `POST /slack/events` for commands, forms and events (when Slack is
     configured), `POST /api/messages` for Teams (when Teams is configured); `GET /healthz`.
 
-    `identity` is the bot's `auth.test` answer when already known; otherwise the first
-    request asks for it.
+    `identity` is the bot's `auth.test` answer when already known; otherwise it is asked
+    for in the background (with backoff), and no request waits for it.
     """
     settings = context.settings
     slack = build_slack_app(context) if settings.slack_enabled else None  # Teams-only: no Slack
     if slack is not None and identity is not None:
-        slack.identity.result = identity  # type: ignore[attr-defined]
+        slack.identity.known(identity)  # type: ignore[attr-defined]
     slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         digest_scheduler = None
+        learning = None
+        if slack is not None and slack.identity.result is None:  # type: ignore[attr-defined]
+            learning = asyncio.create_task(slack.identity.keep_trying())  # type: ignore[attr-defined]
         if teams is not None:  # Teams: the SDK adds its route here
             await teams.start()
         if scheduler:
@@ -73,10 +79,14 @@ def create_app(
 
             socket_mode = AsyncSocketModeHandler(slack, settings.slack_app_token)
             await socket_mode.connect_async()
+            health.socket_mode = socket_mode
             log.info("connected to Slack over Socket Mode")
         try:
             yield
         finally:
+            if learning is not None:
+                learning.cancel()
+            health.close()
             if socket_mode is not None:
                 await socket_mode.close_async()
             if digest_scheduler is not None:
@@ -93,6 +103,8 @@ def create_app(
     api.state.teams = teams
     if slack is not None:  # limits, the signature and replays, before bolt parses anything
         mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", RequestStore(context.db))
+    health = HealthCheck(context, slack, teams)
+    api.state.health = health
 
     @api.post("/slack/events")
     async def slack_events(request: Request) -> Response:
@@ -102,9 +114,8 @@ def create_app(
 
     @api.get("/healthz")
     async def healthz() -> JSONResponse:
-        if context.db.ping():
-            return JSONResponse({"status": "ok", "database": "ok"})
-        return JSONResponse({"status": "degraded", "database": "unreachable"}, status_code=503)
+        status, report = await health.report()
+        return JSONResponse(report, status_code=status)
 
     return api
 
@@ -153,18 +164,19 @@ def settle_memory() -> None:
 
 
 def check_token(settings: Settings) -> dict[str, Any] | None:
-    """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not
+    (the bot then keeps asking in the background, and serves commands meanwhile)."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5)
     try:
         response = client.auth_test()
     except SlackApiError as error:
-        code = error.response.get("error")
-        if code in {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}:
+        code = slack_cause(error)
+        if code in REFUSED_TOKEN:
             raise ConfigError(_("SLACK_BOT_TOKEN was refused by Slack ({code}).").format(code=code)) from None
-        log.warning("Slack did not answer auth.test (%s); will ask again on the first request", code)
+        log.warning("Slack did not answer auth.test (%s); asking again in the background", code)
         return None
     except OSError as error:
-        log.warning("Slack is unreachable (%s); will ask again on the first request", type(error).__name__)
+        log.warning("Slack is unreachable (%s); asking again in the background", slack_cause(error))
         return None
     log.info("connected to Slack as %s in %s", response.get("user"), response.get("team"))
     return dict(response.data) if isinstance(response.data, dict) else None

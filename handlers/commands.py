@@ -77,8 +77,8 @@ class CommandHandler:
             return self._dispatch(text, caller, source_key)
         except ParseError as problem:
             return reply(problem.text, ok=False)
-        except DatabaseUnavailable:
-            return reply(_database_message(), ok=False)
+        except DatabaseUnavailable as trouble:
+            return reply(_database_message(trouble), ok=False)
         except Exception:
             log.exception("command failed")
             return reply(
@@ -111,8 +111,8 @@ class CommandHandler:
             return FormOutcome(reply=self._save_edit(contact, data, values))
         except InvalidFields as invalid:
             return FormOutcome(errors=invalid.errors)
-        except DatabaseUnavailable:
-            return FormOutcome(errors={"summary": _database_message()})
+        except DatabaseUnavailable as trouble:
+            return FormOutcome(errors={"summary": _database_message(trouble)})
 
     # -- dispatch ---------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class CommandHandler:
                 )
             )
         )
-        return Reply(blocks)
+        return Reply(blocks, contact_id=contact.id)
 
     # -- edit and withdraw ------------------------------------------------------
 
@@ -368,7 +368,7 @@ class CommandHandler:
                     )
                 )
             )
-        return Reply(blocks)
+        return Reply(blocks, contact_id=updated.id)
 
     def withdraw(self, tokens: list[Token], caller: Caller) -> Reply:
         """`withdraw ID [reason]`: marks the contact withdrawn; it is kept."""
@@ -704,7 +704,16 @@ def _not_found(contact_id: int) -> Text:
     return say(_("There is no contact #{id}."), id=contact_id)
 
 
-def _database_message() -> Text:
+def _database_message(trouble: DatabaseUnavailable) -> Text:
+    """What the person is told: a database that cannot write is not "busy"."""
+    if trouble.lasting:
+        return say(
+            _(
+                "Not saved: the database cannot store anything right now (it is full, read-only or "
+                "damaged). Nothing was changed. The error is logged for the administrator; trying "
+                "again will not help until it is fixed, so please tell the coordinator."
+            )
+        )
     return say(
         _(
             "Not saved: the database did not answer in time. Nothing was changed; please try again in a minute."

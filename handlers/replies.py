@@ -70,6 +70,8 @@ class Reply:
     form: FormRequest | None = None
     digest_send: DigestSend | None = None
     digest_here: bool = False
+    # The contact saved or changed, for log lines that must not carry the person's text.
+    contact_id: int | None = None
 
     def plain(self) -> str:
         """The reply as plain lines (tests, logs, fallbacks)."""

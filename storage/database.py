@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -9,17 +12,39 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.faults import Failure, Watchdog, describe
+
 DEFAULT_TIMEOUT_SECONDS = 2.0
+# How long past DATABASE_TIMEOUT a PostgreSQL call may take before its connection is cut:
+# the server's own statement_timeout ends a slow statement first; this is for a server
+# that cannot answer at all (frozen, or its host gone while the socket stays open).
+GRACE_SECONDS = 1.0
+log = logging.getLogger(__name__)
+_WATCHDOG = Watchdog()  # one thread for every PostgreSQL engine of the process
+
+
+LOG_AGAIN_AFTER = 60.0  # seconds before the same database fault is logged again
 
 
 class DatabaseUnavailable(Exception):
-    """The database could not be reached, or stayed locked past the timeout.
+    """The database could not be reached, stayed locked past the timeout, or cannot write
+    (full, read-only, damaged): `kind` says which (see `storage.faults.Failure`).
 
     Nothing was written: the transaction was rolled back.
     """
+
+    def __init__(self, cause: str = "", kind: str = "busy") -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.kind = kind
+
+    @property
+    def lasting(self) -> bool:
+        """True when trying again will not help until someone fixes the database."""
+        return self.kind in {"full", "read-only", "damaged"}
 
 
 def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
@@ -34,21 +59,68 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     elif parsed.get_backend_name() == "postgresql":
         millis = int(timeout * 1000)
-        connect_args["connect_timeout"] = max(1, int(timeout + 0.999))
-        options = f"-c lock_timeout={millis}"
+        # libpq: a connection attempt, every statement and every lock wait end after
+        # `timeout`; keepalives find a peer that vanished without closing the connection.
+        connect_args["connect_timeout"] = max(2, math.ceil(timeout))
+        connect_args["keepalives"] = 1
+        connect_args["keepalives_idle"] = max(1, math.ceil(timeout))
+        connect_args["keepalives_interval"] = max(1, math.ceil(timeout / 3))
+        connect_args["keepalives_count"] = 3
+        connect_args["tcp_user_timeout"] = int((timeout + GRACE_SECONDS) * 1000)
+        options = f"-c lock_timeout={millis} -c statement_timeout={millis}"
         if "options" in parsed.query:
             options = f"{parsed.query['options']} {options}"
             parsed = parsed.difference_update_query(["options"])
         connect_args["options"] = options
-        # A server restart drops pooled connections; a ping on checkout finds that out.
-        engine_args["pool_pre_ping"] = True
         engine_args["pool_size"] = 10
         engine_args["max_overflow"] = 20
         engine_args["pool_timeout"] = timeout
     engine = create_engine(parsed, connect_args=connect_args, **engine_args)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _watch_postgresql(engine, _WATCHDOG, timeout + GRACE_SECONDS)
     return engine
+
+
+def _watch_postgresql(engine: Engine, watchdog: Watchdog, seconds: float) -> None:
+    """Cut the connection of any PostgreSQL call that outlives `seconds`: a ping when a
+    connection leaves the pool (instead of pool_pre_ping, which no timeout covers), each
+    statement, and the commit or rollback up to the connection's return to the pool."""
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            with watchdog.watch(dbapi_connection, seconds):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("SELECT 1")
+                cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure: this connection is gone
+            raise DisconnectionError(describe(error).cause) from None
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(connection: Any, *_args: Any) -> None:
+        connection.info["watch"] = watchdog.arm(connection.connection.dbapi_connection, seconds)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _disarm(connection: Any, *_args: Any) -> None:
+        watchdog.disarm(connection.info.pop("watch", None))
+
+    @event.listens_for(engine, "handle_error")
+    def _disarm_on_error(context: Any) -> None:
+        if context.connection is not None:
+            watchdog.disarm(context.connection.info.pop("watch", None))
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _arm_ending(connection: Any) -> None:
+        if "ending" not in connection.connection.info:
+            dbapi = connection.connection.dbapi_connection
+            connection.connection.info["ending"] = watchdog.arm(dbapi, seconds)
+
+    @event.listens_for(engine, "checkin")
+    def _disarm_ending(_dbapi_connection: Any, record: Any) -> None:
+        watchdog.disarm(record.info.pop("ending", None))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -71,7 +143,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader that must never wait for (or take) the write lock (the health check)
+        # asks for `reading=True`: it then runs in autocommit, like any plain SELECT.
+        if not connection.get_execution_options().get("reading"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -79,8 +154,18 @@ class Database:
 
     def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self.url = url
+        self.timeout = timeout
         self.engine = make_engine(url, timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The last failure to write, until a write succeeds again (the health check reads it).
+        self.write_failure: Failure | None = None
+        self._last_logged: dict[tuple[str | None, str], float] = {}
+        secret = make_url(url).password
+        self._secrets = [secret] if secret else []
+
+        @event.listens_for(self._sessions, "after_flush")
+        def _wrote(session: Session, _context: Any) -> None:
+            session.info["wrote"] = True
 
     @property
     def backend(self) -> str:
@@ -91,28 +176,49 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error.
 
-        Connection failures and lock time-outs come out as `DatabaseUnavailable`.
+        Connection failures, lock time-outs and a database that cannot write come out as
+        `DatabaseUnavailable`, logged once here with their cause.
         """
         session = self._sessions()
         try:
             yield session
             session.commit()
+            if session.info.get("wrote"):
+                self.write_failure = None
         except DBAPIError as error:
             with suppress(DBAPIError):
                 session.rollback()
-            if _is_unavailable(error):
-                raise DatabaseUnavailable(type(error.orig).__name__) from None
-            raise
+            failure = describe(error, self._secrets)
+            if failure.kind is None:
+                raise
+            self._record(failure)
+            raise DatabaseUnavailable(failure.cause, failure.kind) from None
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
 
+    def _record(self, failure: Failure) -> None:
+        # A lasting fault fails every request; one line per fault and minute says it as well.
+        now = time.monotonic()
+        key = (failure.kind, failure.cause)
+        if self._last_logged.get(key, -LOG_AGAIN_AFTER) + LOG_AGAIN_AFTER <= now:
+            self._last_logged[key] = now
+            log.error("database %s: %s", failure.kind, failure.cause)
+        if failure.kind in {"full", "read-only", "damaged"}:
+            self.write_failure = failure
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A connection for plain reads that takes no lock (SQLite: no BEGIN IMMEDIATE)."""
+        with self.engine.connect().execution_options(reading=True) as connection:
+            yield connection
+
     def ping(self) -> bool:
-        """True when the database answers."""
+        """True when the database answers a read."""
         try:
-            with self.engine.connect() as connection:
+            with self.reading() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except DBAPIError:
@@ -121,16 +227,3 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-
-def _is_unavailable(error: DBAPIError) -> bool:
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    if isinstance(error, IntegrityError):
-        return False
-    if isinstance(error, OperationalError) or error.connection_invalidated:
-        return True
-    # psycopg raises LockNotAvailable (a subclass of OperationalError in DB-API terms,
-    # but SQLAlchemy maps some lock errors to DBAPIError generically).
-    name = type(error.orig).__name__
-    return name in {"LockNotAvailable", "QueryCanceled", "AdminShutdown", "OperationalError"}

@@ -5,6 +5,8 @@ slack_sdk calls some methods), records every request, and can be told to fail a 
 a number of times: a status, an error code, a Retry-After header, an HTML outage page
 instead of JSON, or taking the request (the message is posted) and then dropping the
 connection without an answer, or answering only once the test releases it.
+Upload URLs (`/upload/F…`) are all named `upload`, response URLs by their path; `hold`
+keeps a method's answers until the test lets them go (a slow Slack).
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ class SlackStandIn:
     counter: int = 0
     # channel -> messages posted there (oldest first), as conversations.history shows them
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # method -> an Event its answers wait for (a slow Slack), set by the test to let them go
+    holds: dict[str, threading.Event] = field(default_factory=dict)
+
+    def hold(self, method: str) -> threading.Event:
+        """Hold every answer to `method` until the returned Event is set (also at close)."""
+        released = threading.Event()
+        self.holds[method] = released
+        return released
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages in `channel`."""
@@ -96,6 +106,8 @@ class SlackStandIn:
         return found
 
     def close(self) -> None:
+        for released in self.holds.values():
+            released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -145,8 +157,12 @@ def start_standin() -> SlackStandIn:
             body = _parse(raw, self.headers.get("Content-Type", ""))
             if parsed_url.query:
                 body.update({k: v[0] for k, v in parse_qs(parsed_url.query).items()})
+            key = "upload" if path.startswith("/upload/") else path.removeprefix("/api/")
+            held = standin.holds.get(key)
+            if held is not None:
+                held.wait(timeout=30)
             with standin.condition:
-                failures = standin.failures.get(path.removeprefix("/api/"), [])
+                failures = standin.failures.get(key, [])
                 failure = failures.pop(0) if failures else None
                 if failure is None:
                     standin.counter += 1
@@ -155,10 +171,12 @@ def start_standin() -> SlackStandIn:
                 self._take_then_fail(failure, path, verb, body, raw)
                 return
             if failure is not None:
-                self._send_failure(failure)
+                # Recorded before the answer goes out: a client that tries again at once must
+                # not find its retry recorded before the failure it is retrying.
                 with standin.condition:
                     standin.calls.append(Call(path + "#failed", verb, body, raw, dict(self.headers.items())))
                     standin.condition.notify_all()
+                self._send_failure(failure)
                 return
             answer = self._answer(path, body, number)
             with standin.condition:

@@ -112,3 +112,14 @@ def test_a_command_over_socket_mode_is_acked_and_answered(
         reply = standin.wait_for("/response/sm")[0].body["text"]
         assert "Saved contact #1" in reply
     assert context.store.get(1) is not None
+
+
+def test_healthz_says_socket_mode_is_connected(
+    context: BotContext, standin: SlackStandIn, socket_standin: SocketModeStandIn
+) -> None:
+    standin.answers["apps.connections.open"] = {"ok": True, "url": f"ws://127.0.0.1:{socket_standin.port}/ws"}
+    context.settings = replace(context.settings, slack_app_token="xapp-1-A1-test")
+    with serve_app(context, standin) as app:
+        standin.wait_for("/api/apps.connections.open")
+        health = app.client.get(app.url + "/healthz")
+        assert health.status_code == 200 and health.json()["slack"]["socket_mode"] == "connected"

@@ -10,7 +10,7 @@ import asyncio
 import contextvars
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
+from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
@@ -39,42 +40,92 @@ from handlers.countries import suggest_countries
 from handlers.digest import destination_label, outcome_text
 from handlers.i18n import _, use_language
 from handlers.markup import Block, Paragraph, say
+from handlers.registry import find_command
 from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
 from storage.digests import DigestStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Slack's codes for a missing permission: the administrator can fix these.
+SCOPE_PROBLEMS = frozenset(
+    {"missing_scope", "not_allowed_token_type", "no_permission", "cannot_dm_bot", "restricted_action"}
+)
 WORKERS = 4
 
 
+REFUSED_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+RESPONSE_URL_TRIES = 5  # Slack allows five uses of a response URL, within 30 minutes
+Sleep = Callable[[float], Awaitable[None]]
+
+
 class SlackIdentity:
-    """The bot's own ids, from one `auth.test` call at start-up (not on a user's request)."""
+    """The bot's own ids, and whether Slack accepts its token (`token`: unchecked, accepted
+    or refused).
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    No request waits for this: `authorize` answers with the configured token at once, and
+    `keep_trying` asks `auth.test` in the background, with backoff while Slack is unreachable.
+    """
+
+    def __init__(self, client: AsyncWebClient, sleep: Sleep = asyncio.sleep) -> None:
         self.client = client
+        self.sleep = sleep
         self.result: dict[str, Any] | None = None
-        self._lock = asyncio.Lock()
+        self.token = "unchecked"
+        self.problem: str | None = None
 
-    async def load(self) -> dict[str, Any]:
-        """Call `auth.test` once; later calls return the remembered answer."""
-        async with self._lock:
-            if self.result is None:
-                response = await self.client.auth_test()
-                self.result = dict(response.data) if isinstance(response.data, dict) else {}
-            return self.result
+    def known(self, result: dict[str, Any]) -> None:
+        """Slack already answered `auth.test` (at start-up)."""
+        self.result, self.token, self.problem = result, "accepted", None
+
+    async def check(self) -> bool:
+        """Ask `auth.test` once; True when Slack gave an answer (accepted or refused)."""
+        try:
+            response = await self.client.auth_test()
+        except SlackApiError as error:
+            self.problem = slack_cause(error)
+            if self.problem in REFUSED_TOKEN:
+                self.token = "refused"
+                log.error(
+                    "Slack refused SLACK_BOT_TOKEN (%s): install the app again and set the new token",
+                    self.problem,
+                )
+                return True
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            self.problem = slack_cause(error)
+        else:
+            self.known(dict(response.data) if isinstance(response.data, dict) else {})
+            log.info("connected to Slack as %s in %s", self.result.get("user"), self.result.get("team"))
+            return True
+        log.warning(
+            "Slack did not answer auth.test (%s); commands are served meanwhile, asking again", self.problem
+        )
+        return False
+
+    async def keep_trying(self, first_wait: float = 2.0, longest_wait: float = 300.0) -> None:
+        """`check` until Slack answers, waiting twice as long after each failure."""
+        wait = first_wait
+        while not await self.check():
+            await self.sleep(wait)
+            wait = min(wait * 2, longest_wait)
 
 
 def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -> AsyncApp:
     """The slack-bolt app with every listener of contactbot."""
     settings = context.settings
-    client = client or AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client = client or AsyncWebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
+    )
     identity = SlackIdentity(client)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, logger: logging.Logger
     ) -> AuthorizeResult:
-        info = await identity.load()
+        # No network here: a slow or unreachable Slack must not hold up acknowledgements,
+        # and a failure here would answer people with bolt's "please reinstall this app".
+        info = identity.result or {}
         return AuthorizeResult(
             enterprise_id=info.get("enterprise_id") or enterprise_id,
             team_id=info.get("team_id") or team_id,
@@ -104,7 +155,7 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        logger.error("Slack request failed: %s", type(error).__name__)
+        logger.error("Slack request failed: %s", slack_cause(error), exc_info=not is_slack_trouble(error))
 
     return app
 
@@ -128,16 +179,41 @@ class SlackAdapter:
         # A few worker threads for the database: more would only queue on SQLite's write
         # lock and take the interpreter lock from the event loop that acknowledges Slack.
         self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="contactbot-db")
+        self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
 
-    async def respond(self, response_url: str, text: str) -> None:
+    async def respond(self, response_url: str, text: str, about: str = "an answer") -> bool:
         """An ephemeral message through the command's response URL, on one shared HTTP session
-        (bolt's `respond` opens a new session for every message)."""
+        (bolt's `respond` opens a new session for every message).
+
+        A 5xx, a 429 or a network failure is tried again after 1, 2, 4 and 8 s: at most
+        RESPONSE_URL_TRIES uses, well within the URL's 30 minutes. If it still fails, one
+        line is logged naming `about` (a contact id or a command: no text, no URL).
+        """
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         webhook = AsyncWebhookClient(response_url, session=self._session, timeout=10)
-        response = await webhook.send(text=text, response_type="ephemeral")
-        if response.status_code >= 300:
-            log.warning("response URL answered HTTP %d", response.status_code)
+        wait, cause = 1.0, "?"
+        for attempt in range(1, RESPONSE_URL_TRIES + 1):
+            try:
+                response = await webhook.send(text=text, response_type="ephemeral")
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                cause = slack_cause(error)
+            else:
+                if response.status_code < 300:
+                    return True
+                cause = f"HTTP {response.status_code}"
+                if response.status_code < 500 and response.status_code != 429:
+                    break  # expired or used up: asking again cannot help
+            if attempt < RESPONSE_URL_TRIES:
+                await self.sleep(wait)
+                wait *= 2
+        log.error(
+            "could not deliver %s through the response URL (%s, %d tries): the person was not told",
+            about,
+            cause,
+            attempt,
+        )
+        return False
 
     async def close(self) -> None:
         """Close the shared HTTP session and the worker threads."""
@@ -161,8 +237,11 @@ class SlackAdapter:
         text = unescape(body.get("text") or "")
         response_url = body.get("response_url", "")
         handler = self.context.handler()
+        about = f"the answer to `{command_name(text)}`"
         try:
             answer = await self._in_thread(handler.handle, text, caller)
+            if answer.contact_id is not None:
+                about = f"the answer about contact #{answer.contact_id}"
             if answer.form is not None and await self._open_form(client, body, answer):
                 return
             if answer.attachment is not None:
@@ -171,15 +250,12 @@ class SlackAdapter:
                 answer = await self._send_digest(answer.digest_send, caller)
             if answer.digest_here:
                 answer = self._digest_here(body)
-            await self.respond(response_url, shorten_block(render(answer.blocks), 3900))
+            await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
-            log.error("command answer failed: %s", type(error).__name__)
+            log.error("%s failed: %s", about, slack_cause(error), exc_info=not is_slack_trouble(error))
             with use_language(self.language):
                 message = mrkdwn(say(_("Sorry, I could not answer just now. Please try again in a minute.")))
-            try:
-                await self.respond(response_url, message)
-            except Exception:  # noqa: BLE001
-                log.error("could not send the error answer either")
+            await self.respond(response_url, message, "the error answer")
 
     def _digest_here(self, body: dict[str, Any]) -> Reply:
         """In Slack the digest's channel is a setting; say which value this channel needs."""
@@ -200,7 +276,7 @@ class SlackAdapter:
             return True
         except SlackApiError as error:
             # The trigger id lives three seconds; if it expired the written hint still helps.
-            log.warning("views.open failed: %s", error.response.get("error"))
+            log.warning("views.open failed: %s", slack_cause(error))
             return False
 
     async def _send_file(self, client: AsyncWebClient, caller: Caller, answer: Reply) -> Reply:
@@ -220,18 +296,20 @@ class SlackAdapter:
                 return Reply(
                     [*answer.blocks, Paragraph(say(_("I sent the file to you in a direct message.")))]
                 )
-            except SlackApiError as error:
-                log.warning("file upload failed: %s", error.response.get("error"))
-                return reply(
-                    say(
-                        _(
-                            "I could not send the file ({error}). Ask the administrator to check the app's "
-                            "files:write and im:write scopes, or use `contactbot export`."
-                        ),
-                        error=error.response.get("error"),
-                    ),
-                    ok=False,
-                )
+            except Exception as error:  # noqa: BLE001 - refused, unexpected answers, network: say so
+                cause = slack_cause(error)
+                log.warning("the export file was not sent (%s)", cause)
+                if cause in SCOPE_PROBLEMS:
+                    text = _(
+                        "I could not send the file ({error}). Ask the administrator to check the app's "
+                        "files:write and im:write scopes, or use `contactbot export`."
+                    )
+                else:
+                    text = _(
+                        "I could not send the file: Slack answered {error}. The contacts are fine; "
+                        "try again in a few minutes, or ask the administrator for `contactbot export`."
+                    )
+                return reply(say(text, error=cause), ok=False)
 
     def digest_service(self) -> DigestService | None:
         """The digest's delivery, when at least one destination is configured."""
@@ -295,10 +373,7 @@ class SlackAdapter:
         await service.show_review(record)
 
     async def _respond_quietly(self, response_url: str, text: str) -> None:
-        try:
-            await self.respond(response_url, text)
-        except Exception:  # noqa: BLE001
-            log.warning("could not answer through the response URL")
+        await self.respond(response_url, text, "the answer to the digest button")
 
     async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The form: check and store, then answer in the ack (errors stay on the form)."""
@@ -324,3 +399,14 @@ class SlackAdapter:
         with use_language(self.language):
             matches = suggest_countries(body.get("value") or "", self.language)
             await ack(options=[country_option(code) for code, _name in matches])
+
+
+def command_name(text: str) -> str:
+    """The command `text` asks for, by its English name (for log lines, without the text)."""
+    words = text.split(maxsplit=1)
+    if not words:
+        return "help"
+    if "=" in words[0]:
+        return "log"
+    found = find_command(words[0])
+    return found.name if found is not None else "an unknown command"

@@ -99,7 +99,9 @@ class BotFrameworkVerifier:
             response.raise_for_status()
             keys = jwt.PyJWKSet.from_dict(response.json())
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as error:
-            log.warning("cannot fetch the Bot Framework key set (%s)", type(error).__name__)
+            status = error.response.status_code if isinstance(error, httpx.HTTPStatusError) else None
+            cause = f"HTTP {status}" if status else type(error).__name__
+            log.warning("cannot fetch the Bot Framework key set (%s)", cause)
             raise KeysUnavailable from None
         return {key.key_id: key.key for key in keys.keys if key.key_id}
 
