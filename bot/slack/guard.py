@@ -29,8 +29,9 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.asgi_body import Refused, answer, read_body, replay_body
 from storage.database import DatabaseUnavailable
 from storage.requests import RequestStore
 
@@ -75,15 +76,6 @@ class _WithoutBody(logging.Filter):
 _NO_BODY = _WithoutBody()
 
 
-class Refused(Exception):
-    """The request is answered here with `status`; `reason` goes to the log (never the body)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
 _ERRORS = {
     400: "malformed request",
     401: "invalid request",
@@ -108,13 +100,13 @@ class SlackGuard:
             body = await self._check(scope, receive)
         except Refused as refused:
             log.warning("Slack request refused (%d): %s", refused.status, refused.reason)
-            await _answer(send, refused.status, _ERRORS[refused.status])
+            await answer(send, refused.status, _ERRORS[refused.status])
             return
         if body is None:
             log.info("Slack request ignored: the same signed request was handled before")
-            await _answer(send, 200, None)
+            await answer(send, 200, None)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     async def _check(self, scope: Scope, receive: Receive) -> bytes | None:
         """The body of a request to pass on; None for a replay; or `Refused`."""
@@ -131,7 +123,7 @@ class SlackGuard:
         signature = headers.get("x-slack-signature", "")
         if not signature.startswith("v0="):
             raise Refused(401, "no v0 signature")
-        body = await _read_body(receive, policy.max_body, policy.read_timeout)
+        body = await read_body(receive, policy.max_body, policy.read_timeout)
         expected = (
             "v0="
             + hmac.new(
@@ -188,49 +180,3 @@ def _json_object_problem(text: str, what: str) -> str | None:
     except ValueError:
         return f"{what} is not JSON"
     return None if isinstance(value, dict) else f"{what} is not a JSON object"
-
-
-async def _read_body(receive: Receive, limit: int, timeout: float) -> bytes:
-    """The whole body, at most `limit` bytes (413) within `timeout` seconds (408)."""
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    break
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    raise Refused(413, f"the body is over {limit} bytes")
-                chunks.append(chunk)
-                if not message.get("more_body", False):
-                    break
-    except TimeoutError:
-        raise Refused(408, f"the body did not arrive within {timeout:g} seconds") from None
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _answer(send: Send, status: int, error: str | None) -> None:
-    """A short answer; a refusal also closes the connection, so that the rest of a body that
-    was not read is never read."""
-    payload = json.dumps({"error": error}).encode() if error is not None else b""
-    headers = [(b"content-length", str(len(payload)).encode())]
-    if error is not None:
-        headers += [(b"content-type", b"application/json"), (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})

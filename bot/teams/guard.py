@@ -12,13 +12,15 @@ import json
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.asgi_body import Refused, answer, read_body, replay_body
 from bot.teams.auth import BotFrameworkVerifier, KeysUnavailable, service_url_matches
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Teams activities are far smaller
+READ_TIMEOUT = 10.0  # seconds for the whole body, once the head has arrived
 
 
 class ActivityGuard:
@@ -39,25 +41,29 @@ class ActivityGuard:
             try:
                 claims = await self.verifier.claims(headers.get("authorization", ""))
             except KeysUnavailable:
-                await _answer(send, 503, "cannot verify requests just now")
+                await answer(send, 503, "cannot verify requests just now")
                 return
             if claims is None:
-                await _answer(send, 401, "unauthorized")
+                await answer(send, 401, "unauthorized")
                 return
-        body = await _read_body(receive)
-        if body is None:
-            await _answer(send, 413, "request too large")
+        try:
+            body = await read_body(receive, MAX_BODY, READ_TIMEOUT)
+        except Refused as refused:
+            log.warning("Teams request refused: %s", refused.reason)
+            await answer(
+                send, refused.status, "request too large" if refused.status == 413 else "request too slow"
+            )
             return
         activity = _activity(body)
         if activity is None:
             log.warning("Teams request refused: the body is not an activity")
-            await _answer(send, 400, "not an activity")
+            await answer(send, 400, "not an activity")
             return
         if claims is not None and not service_url_matches(claims, activity.get("serviceUrl")):
             log.warning("Teams request refused: the token was issued for another serviceUrl")
-            await _answer(send, 401, "unauthorized")
+            await answer(send, 401, "unauthorized")
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
 
 def _activity(body: bytes) -> dict[str, Any] | None:
@@ -68,48 +74,3 @@ def _activity(body: bytes) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"]:
         return None
     return data
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
-async def _answer(send: Send, status: int, error: str) -> None:
-    payload = json.dumps({"error": error}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
