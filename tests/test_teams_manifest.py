@@ -140,7 +140,10 @@ def test_a_malformed_bot_id_is_refused_in_one_swedish_line_and_writes_nothing(
 
 def test_the_package_sources_ship_with_the_python_package() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "bot.teams" in config["tool"]["setuptools"]["packages"]
+    assert any(
+        fnmatch("bot.teams", pattern)
+        for pattern in config["tool"]["setuptools"]["packages"]["find"]["include"]
+    )
     patterns = config["tool"]["setuptools"]["package-data"]["bot.teams"]
     for name in FILES:
         assert (SOURCES / name).is_file(), name
