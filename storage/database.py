@@ -159,7 +159,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # The last failure to write, until a write succeeds again (the health check reads it).
         self.write_failure: Failure | None = None
-        self._last_logged: dict[tuple[str | None, str], float] = {}
+        self._last_logged: dict[str | None, float] = {}
         secret = make_url(url).password
         self._secrets = [secret] if secret else []
 
@@ -200,9 +200,9 @@ class Database:
             session.close()
 
     def _record(self, failure: Failure) -> None:
-        # A lasting fault fails every request; one line per fault and minute says it as well.
+        # A lasting fault fails every request; one line per kind of fault and minute says it as well.
         now = time.monotonic()
-        key = (failure.kind, failure.cause)
+        key = failure.kind
         if self._last_logged.get(key, -LOG_AGAIN_AFTER) + LOG_AGAIN_AFTER <= now:
             self._last_logged[key] = now
             log.error("database %s: %s", failure.kind, failure.cause)
