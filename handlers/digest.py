@@ -236,6 +236,14 @@ def outcome_text(state: str, week: str, destination: str, error: str | None = No
         "busy": _("The digest for {week} is being posted to {destination} right now."),
         "skipped": _("The week {week} had no contacts; the digest was skipped (DIGEST_SKIP_EMPTY)."),
         "pending": _("{destination} did not take the digest for {week} ({error}); it will be tried again."),
+        "unrecorded": _(
+            "Posted the digest for {week} to {destination}, but the database did not answer when it was to be "
+            "recorded. It will be recorded when the database answers again; it is not posted twice."
+        ),
+        "unrecorded-unclear": _(
+            "Posted the digest for {week} to {destination}, but the database did not answer when it was to be "
+            "recorded. It will show as posted-or-not (unclear) in the digest history; do not post it again."
+        ),
         "unclear": _(
             "The digest for {week} may have been posted to {destination}: the answer to the post never came "
             "({error}), so it is not posted again by itself. Look in the channel; if it is not there, "

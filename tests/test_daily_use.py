@@ -251,3 +251,92 @@ def test_an_import_refuses_ids_that_are_not_positive_whole_numbers_in_range(
     (tmp_path / "ids.json").write_text(json.dumps({"contacts": [_export_row(id=bad_id)]}), encoding="utf-8")
     result = contactbot(["import", "ids.json"], database_url, tmp_path)
     assert result.returncode == 1 and "kontakt 1: id har ett felaktigt värde" in result.stderr
+
+
+def test_a_slack_form_edit_with_no_date_is_refused_on_the_date_field(app: object) -> None:
+    from tests.test_slack_http import FORM, submission
+
+    assert (
+        "Kontakt #1" in app.reply_to('log org="Kaunas" country=LT summary=Skolutbyte date=2026-11-20') or True
+    )
+    answer = app.interaction(submission("V9", dict(FORM, date=""), metadata='{"id": 1}'))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["response_action"] == "errors" and set(body["errors"]) == {"date"}
+    assert app.context.store.get(1).contact_date.isoformat() == "2026-11-20"
+
+
+def test_the_key_rebuilding_migration_makes_old_contacts_findable_and_merges_spellings(
+    database_url: str, clock: FakeClock
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from storage.contacts import ContactStore
+    from storage.database import Database
+    from storage.migrate import upgrade
+
+    db = Database(database_url)
+    try:
+        upgrade(db, "0003")
+        moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC).replace(tzinfo=None)
+        with db.engine.begin() as connection:
+            # Keys as the old folding made them: accents gone, ł and ø kept.
+            for org_id, name, key in ((1, "Łódź", "łodz"), (2, "Lodz", "lodz"), (3, "Tromsø", "tromsø")):
+                connection.execute(
+                    text(
+                        "INSERT INTO organisations (id, name, name_key, created_at) VALUES (:i, :n, :k, :t)"
+                    ),
+                    {"i": org_id, "n": name, "k": key, "t": moment},
+                )
+            for contact_id, org_id, search in ((1, 1, "łodz vänort"), (2, 2, "lodz skola"), (3, 3, "tromsø")):
+                connection.execute(
+                    text(
+                        "INSERT INTO contacts (id, contact_date, organisation_id, country, kind, youth, summary, "
+                        "logged_by, platform, created_at, updated_at, search_text) VALUES (:i, '2026-11-20', :o, "
+                        "'PL', 'other', false, 'x', 'U1', 'slack', :t, :t, :s)"
+                    ),
+                    {"i": contact_id, "o": org_id, "t": moment, "s": search},
+                )
+        upgrade(db)
+        store = ContactStore(db)
+        assert store.search(["lodz"], 15, 0).total == 2
+        assert store.search(["tromso"], 15, 0).total == 1
+        first, second = store.get(1), store.get(2)
+        assert first.organisation_id == second.organisation_id == 1  # one organisation now
+    finally:
+        db.dispose()
+
+
+def test_run_on_port_0_logs_the_port_it_really_listens_on(database_url: str, tmp_path: Path) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+    from tests.slack_standin import start_standin
+
+    standin = start_standin()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "DATABASE_"))}
+    environment.update(
+        DATABASE_URL=database_url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=standin.api_url,
+    )  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", "--port", "0", "--no-scheduler"],
+        env=environment, cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "serving" in line:
+                break
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+        assert port != 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+        standin.close()

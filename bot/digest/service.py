@@ -28,6 +28,7 @@ from bot.chart import weekly_chart
 from bot.context import BotContext
 from bot.digest.targets import Chart, DeliveryError, DeliveryFailed, DeliveryUnclear, DigestTarget
 from bot.digest.wiring import digest_targets
+from bot.slack.trouble import slack_cause
 from handlers.digest import Digest, build_digest, chart_weeks, week_title
 from handlers.i18n import _, use_language
 from handlers.weeks import Week
@@ -238,6 +239,7 @@ class DigestService:
             if current is not None and current.status == UNCLEAR:
                 return Outcome("unclear", week, *key, error=current.last_error)
             return Outcome("busy", week, *key)
+        posted: str | None = None
         try:
             interrupted = claimed.claims > 1 or claimed.sent_at is not None
             if interrupted and target.can_find:
@@ -254,6 +256,7 @@ class DigestService:
             ref, found = await self._post(target, claimed, digest)
             if found:
                 return await self._found(claimed, target, ref)
+            posted = ref
             await self._db(
                 self.store.mark_posted, claimed.id, ref, self.context.clock(), digest.figures.total
             )
@@ -270,6 +273,13 @@ class DigestService:
             await self._db(self.store.release, claimed.id, trouble.code)
             return Outcome("pending", week, *key, error=trouble.code)
         except DatabaseUnavailable:
+            if posted is not None:
+                # In the channel, not yet in the database: say so, not that the post failed.
+                log.warning(
+                    "the digest for %s is in %s but the database did not answer to record it", week, label
+                )
+                state = "unrecorded" if target.can_find else "unrecorded-unclear"
+                return Outcome(state, week, *key, posted, error="database")
             log.warning("the database did not answer while posting the digest for %s to %s", week, label)
             return Outcome("pending", week, *key, error="database")
         log.info("posted the digest for %s to %s (%s)", week, label, ref)
@@ -382,7 +392,7 @@ class DigestService:
             await self._retrying(target.attach_chart, record, digest, ref, chart)
             await self._db(self.store.set_chart, record.id, "posted")
         except Exception as error:  # noqa: BLE001 - the chart must never block or undo the digest
-            code = error.code if isinstance(error, DeliveryError) else type(error).__name__
+            code = error.code if isinstance(error, DeliveryError) else slack_cause(error)
             log.warning("the digest chart for %s to %s was not posted (%s)", record.week, target.label, code)
             with contextlib.suppress(DatabaseUnavailable):
                 await self._db(self.store.set_chart, record.id, "failed")
