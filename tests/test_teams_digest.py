@@ -153,3 +153,23 @@ def _slack_down_then_back(teams_app: TeamsApp, clock: FakeClock) -> None:
         clock.advance(minutes=1)
     assert len(teams_app.running.standin.posted(SLACK_CHANNEL)) == 1
     assert len(posted_cards(teams_app)) == 1
+
+
+def test_teams_down_does_not_hold_back_the_slack_post_and_both_are_posted_once(
+    database_url: str, clock: FakeClock, standin: SlackStandIn, teams_standin: TeamsStandIn
+) -> None:
+    environment = {**SLACK_ENVIRONMENT, "DIGEST_CHANNEL": SLACK_CHANNEL, **teams_environment(teams_standin)}
+    with serve_teams(database_url, clock, standin, teams_standin, environment) as teams_app:
+        choose_channel(teams_app)
+        clock.now = MONDAY_0800
+        teams_app.teams.fail("send", *[Failure(status=503)] * 40)  # an outage page, for an hour
+        for _minute in range(10):
+            tick(teams_app)
+            clock.advance(minutes=1)
+        assert len(standin.posted(SLACK_CHANNEL)) == 1
+        assert posted_cards(teams_app) == []
+        teams_app.teams.failures.clear()
+        for _minute in range(3):
+            tick(teams_app)
+            clock.advance(minutes=1)
+        assert len(posted_cards(teams_app)) == 1 and len(standin.posted(SLACK_CHANNEL)) == 1
