@@ -322,10 +322,7 @@ class DigestService:
                 if not failed.retryable:
                     raise
                 code = failed.code
-                if failed.retry_after is not None:
-                    wait = failed.retry_after
-                else:
-                    wait, backoff = backoff, backoff * 2
+                wait, backoff = _wait_after(failed, backoff)
             if attempt == TRIES:
                 # Still pending; after an unclear last try the next sender looks first (claims > 1).
                 raise DeliveryFailed(code)
@@ -343,10 +340,7 @@ class DigestService:
                 if not failed.retryable:
                     raise
                 code = failed.code
-                if failed.retry_after is not None:
-                    wait = failed.retry_after
-                else:
-                    wait, backoff = backoff, backoff * 2
+                wait, backoff = _wait_after(failed, backoff)
             except DeliveryUnclear as unclear:
                 code, wait, backoff = unclear.code, backoff, backoff * 2
             if attempt == TRIES:
@@ -418,6 +412,13 @@ def digest_service(context: BotContext) -> DigestService | None:
     """The digest's delivery, when at least one target is configured (else the digest is off)."""
     service = DigestService(context)
     return service if service.targets() else None
+
+
+def _wait_after(failed: DeliveryFailed, backoff: float) -> tuple[float, float]:
+    """(seconds to wait, the next backoff): as Retry-After says, else the backoff, doubled."""
+    if failed.retry_after is not None:
+        return failed.retry_after, backoff
+    return backoff, backoff * 2
 
 
 def _key(target: DigestTarget) -> tuple[str, str]:
