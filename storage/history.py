@@ -41,6 +41,11 @@ class Actor:
     via: str
 
 
+# The counterpart's name and e-mail never enter the history, which can't be changed: it says
+# that they were set or changed, not to what, so that erasure and disposal really erase them.
+PERSONAL_FIELDS = ("person", "email")
+HIDDEN = "***"
+
 UNKNOWN = Actor("unknown", "unknown")
 SCHEDULER = Actor("scheduler", "scheduler")
 
@@ -66,8 +71,8 @@ def record(
             actor=actor.user[:150],
             via=actor.via[:20],
             at=at,
-            before=_jsonable(before),
-            after=_jsonable(after),
+            before=_jsonable(_masked(before)),
+            after=_jsonable(_masked(after)),
             note=note,
         )
     )
@@ -127,6 +132,12 @@ def event_dict(event: HistoryEvent) -> dict[str, Any]:
         "after": event.after,
         "note": event.note,
     }
+
+
+def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: HIDDEN if k in PERSONAL_FIELDS and v else v for k, v in values.items()}
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
