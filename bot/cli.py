@@ -216,10 +216,11 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
             reply = shell.handle("digest history", Caller("shell", "cli", is_coordinator=True))
             print(render(reply.blocks))
             return 0
+    from bot.records_cli import cli_actor
     from handlers.digest import destination_label
 
     service = _digest_service(context)
-    outcomes = asyncio.run(service.send(week, force=args.force, requested_by="cli", only=args.to))
+    outcomes = asyncio.run(service.send(week, force=args.force, requested_by=cli_actor().user, only=args.to))
     if not outcomes:
         raise ConfigError(_("No digest destination is set for {platform}.").format(platform=args.to))
     with use_language(settings.language):

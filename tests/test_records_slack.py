@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.context import open_context
-from storage.history import contact_history
+from storage.history import audit_trail, contact_history
 from tests.conftest import BOT_TOKEN, COORDINATOR, SIGNING_SECRET, FakeClock, RunningApp, serve_app
 from tests.slack_standin import Failure, SlackStandIn
 
@@ -31,6 +31,8 @@ def app(database_url: str, clock: FakeClock, standin: SlackStandIn) -> Iterator[
             "COORDINATORS": f"slack:{COORDINATOR}",
             "ARCHIVISTS": "slack:UARCH",
             "SLACK_COORDINATOR_GROUP": GROUP,
+            "DIGEST_CHANNEL": "CDIGEST01",
+            "DIGEST_CHART": "false",
             "LANGUAGE": "en",
         },
         env_file=Path("/nonexistent/.env"),
@@ -110,3 +112,16 @@ def test_the_coordinators_user_group_is_read_from_slack_kept_and_refreshed(
 
     clock.advance(minutes=2)
     assert "role *staff*" in app.reply_to("whoami", user="UGROUP", name="g", response="g5")
+
+
+def test_a_digest_sent_by_a_coordinator_is_in_the_audit_trail(app: RunningApp) -> None:
+    app.reply_to(LOG)
+    refused = app.reply_to("digest send 2026-W48", user="UARCH", name="archie", response="a")
+    assert "Only coordinators" in refused
+    answer = app.reply_to("digest send 2026-W48", user=COORDINATOR, name="coord", response="c")
+    assert "2026-W48" in answer
+    app.standin.wait_for("/api/chat.postMessage")
+    digests = [e for e in audit_trail(app.context.db) if e.action == "digest"]
+    assert [(e.contact_id, e.actor, e.via, e.note) for e in digests] == [
+        (None, f"slack:{COORDINATOR}", "slack", "2026-W48 slack:CDIGEST01")
+    ]

@@ -332,7 +332,7 @@ class SlackAdapter:
                 )
             week = Week.parse(request.week)
             assert week is not None
-            outcomes = await service.send(week, force=request.force, requested_by=caller.user_id)
+            outcomes = await service.send(week, force=request.force, requested_by=caller.qualified_id)
             blocks: list[Block] = [
                 Paragraph(
                     outcome_text(o.state, o.week, destination_label(o.platform, o.destination), o.error)
