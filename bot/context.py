@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
+from bot.roles import SlackGroup, role_of
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
 from handlers.replies import Role
@@ -34,7 +35,7 @@ class BotContext:
     db: Database
     store: ContactStore
     clock: Clock
-    _slack_group: object = field(default=None, init=False, repr=False)
+    _slack_group: SlackGroup | None = field(default=None, init=False, repr=False)
 
     def handler(self, command: str | None = None) -> CommandHandler:
         """A command handler; hints show `command`, how the bot is invoked on the asking
@@ -53,15 +54,12 @@ class BotContext:
 
     def role_of(self, platform: str, user_id: str) -> Role:
         """The role of a user (see bot/roles.py); may ask Slack for the coordinators' group."""
-        from bot.roles import SlackGroup, role_of
-
         group = self.settings.slack_coordinator_group
         if group and self.settings.slack_bot_token and self._slack_group is None:
             self._slack_group = SlackGroup(
                 group, self.settings.slack_bot_token, self.settings.slack_api_url, self.clock
             )
-        members = self._slack_group if isinstance(self._slack_group, SlackGroup) else None
-        return role_of(self.settings, platform, user_id, members if group else None)
+        return role_of(self.settings, platform, user_id, self._slack_group if group else None)
 
 
 def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool = True) -> BotContext:
