@@ -298,7 +298,7 @@ class CommandHandler(RecordCommands):
         blocks.append(
             Paragraph(
                 say(
-                    _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id}`."),
+                    _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id} REASON`."),
                     c=c,
                     id=contact.id,
                 )

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.context import BotContext
 from bot.shell.prompt import answer
 from handlers.replies import Caller
+from storage.database import Database
 from storage.history import audit_trail, contact_history
 
 ALICE = Caller("slack", "U012", "alice")
@@ -172,3 +173,15 @@ def test_cli_export_and_import_are_in_the_audit_trail(context: BotContext, tmp_p
     assert [(e.contact_id, e.actor, e.via, e.note) for e in exported] == [
         (None, f"cli:{LOGIN}", "cli", "json, 1")
     ]
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    status, _out, err = cli("import", "all.json", DATABASE_URL=other)
+    assert status == 0, err
+    db = Database(other)
+    try:
+        imported = list(audit_trail(db))
+        assert [(e.contact_id, e.action, e.actor, e.via) for e in imported] == [
+            (1, "import", f"cli:{LOGIN}", "cli")
+        ]
+        assert imported[0].after["organisation"] == "Tartu"
+    finally:
+        db.dispose()
