@@ -68,11 +68,16 @@ def add_parsers(commands: Any, date_type: Any) -> None:
 def run(context: BotContext, args: argparse.Namespace) -> int:
     """Run one of the commands; the exit status."""
     with use_language(context.settings.language):
-        if args.command == "audit":
-            return _audit(context, args)
-        if args.command in {"gallra", "dispose"}:
-            return disposal(context, cli_actor(), args.dry_run, sys.stdout)
-        return _personal(context, args)
+        try:
+            if args.command == "audit":
+                return _audit(context, args)
+            if args.command in {"gallra", "dispose"}:
+                return disposal(context, cli_actor(), args.dry_run, sys.stdout)
+            return _personal(context, args)
+        except OSError as error:
+            return _fail(
+                _("cannot write {path}: {error}").format(path=error.filename, error=error.strerror), 1
+            )
 
 
 def cli_actor() -> Actor:
@@ -102,9 +107,11 @@ def _audit(context: BotContext, args: argparse.Namespace) -> int:
     zone = context.settings.timezone
     start = datetime.combine(args.start, time(0), zone) if args.start else None
     end = datetime.combine(args.end + timedelta(days=1), time(0), zone) if args.end else None
-    user = args.user
+    user = args.user.strip() if args.user else None
     if user and ":" not in user:
         user = f"slack:{user}"
+    if user and user.casefold().startswith("teams:"):
+        user = user.casefold()
     events = (event_dict(e) for e in audit_trail(context.db, start, end, user))
     if args.output is None:
         count = _write_audit(events, args.format, sys.stdout)
@@ -203,8 +210,10 @@ def scheduled_disposal(context: BotContext) -> None:
 
 
 def _personal(context: BotContext, args: argparse.Namespace) -> int:
+    who = (args.email or args.name or "").strip()
+    if not who:
+        return _fail(_("Give the person's e-mail address with --email or their name with --namn."))
     person = Person(email=args.email, name=args.name)
-    who = args.email or args.name
     action = args.personal_action
     now = context.clock()
     if action == "search":

@@ -185,3 +185,14 @@ def test_cli_export_and_import_are_in_the_audit_trail(context: BotContext, tmp_p
         assert imported[0].after["organisation"] == "Tartu"
     finally:
         db.dispose()
+
+
+def test_an_empty_person_or_an_unwritable_file_gets_one_line_and_no_traceback(
+    context: BotContext,
+    tmp_path: Path,
+    cli,  # noqa: ANN001
+) -> None:
+    status, out, err = cli("personuppgifter", "sök", "--email", " ")
+    assert status == 2 and "--email" in err and "Traceback" not in out + err
+    status, out, err = cli("audit", "-o", str(tmp_path / "missing" / "audit.csv"))
+    assert status == 1 and "audit.csv" in err and "Traceback" not in out + err
