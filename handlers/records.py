@@ -14,7 +14,7 @@ from handlers.markup import Bullets, Heading, Paragraph, Text, join, say
 from handlers.parsing import Token
 from handlers.replies import Caller, Reply, reply
 from handlers.text import tidy
-from storage.history import Actor, contact_history
+from storage.history import HIDDEN, Actor, contact_history
 
 if TYPE_CHECKING:
     from handlers.commands import CommandHandler
@@ -80,7 +80,6 @@ class RecordCommands:
                 ok=False,
             )
         events = contact_history(self.store.db, contact_id)
-        shared = caller.audience == "shared"
         items: list[Text] = []
         for event in events[-_MAX_EVENTS:]:
             when = event.at.astimezone(self.services.zone).strftime("%Y-%m-%d %H:%M")
@@ -89,8 +88,8 @@ class RecordCommands:
                 say(_(ACTION_LABELS.get(event.action, event.action))),
                 say(_("by {user} via {via}"), user=event.actor, via=event.via),
             ]
-            if event.action == "edit":
-                parts.extend(_changes(event.before or {}, event.after or {}, shared))
+            if event.action in {"edit", "personal-data-correction"}:
+                parts.extend(_changes(event.before or {}, event.after or {}))
             if event.note:
                 parts.append(say(_("note: {note}"), note=event.note))
             items.append(join(parts))
@@ -157,13 +156,14 @@ class RecordCommands:
         )
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any], shared: bool) -> list[Text]:
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Text]:
     changes: list[Text] = []
     for name, new in after.items():
         field = _BY_ATTRIBUTE.get(name)
         label = field.shown_label() if field else name
         old = before.get(name)
-        if field is not None and field.personal and shared:
+        if (field is not None and field.personal) or HIDDEN in (old, new):
+            # The history never holds personal data (storage/history.py): only that it changed.
             changes.append(say(_("{field} changed"), field=label))
             continue
         changes.append(say(_("{field}: “{old}” → “{new}”"), field=label, old=_shown(old), new=_shown(new)))

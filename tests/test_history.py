@@ -59,7 +59,10 @@ def test_the_history_command_shows_each_change_before_and_after(
 ) -> None:
     shell(context, "logga org=Tartu land=EE sammanfattning=Skolbesök", tmp_path)
     shell(context, "ändra 1 sammanfattning=Skolutbyte", tmp_path)
+    shell(context, "ändra 1 person=Mari epost=mari@tartu.ee", tmp_path)
     out = shell(context, "historik 1", tmp_path)
+    # Personal data is never kept in the history: only that it changed.
+    assert "Kontaktperson ändrad · E-post ändrad" in out and "Mari" not in out and "mari@" not in out
     assert "Historik för kontakt #1" in out
     assert "registrerad" in out and "av shell:anna via shell" in out
     assert "Sammanfattning: ”Skolbesök” → ”Skolutbyte”" in out
