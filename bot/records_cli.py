@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.context import BotContext
-from handlers.i18n import _, use_language
+from handlers.i18n import _, ngettext, use_language
 from storage.disposal import dispose, due
 from storage.exchange import neutralise, write_csv, write_json
 from storage.history import SCHEDULER, Actor, audit_trail, event_dict, record_once
@@ -166,9 +166,12 @@ def disposal(context: BotContext, actor: Actor, dry_run: bool, out: IO[str]) -> 
     if dry_run:
         found = due(context.db, before)
         out.write(
-            _(
+            ngettext(
+                "{count} contact dated before {day} holds a person or an e-mail that the decision "
+                "{decision} clears (nothing was changed):",
                 "{count} contacts dated before {day} hold a person or an e-mail that the decision "
-                "{decision} clears (nothing was changed):"
+                "{decision} clears (nothing was changed):",
+                len(found),
             ).format(count=len(found), day=before, decision=decision)
             + "\n"
         )
@@ -182,9 +185,12 @@ def disposal(context: BotContext, actor: Actor, dry_run: bool, out: IO[str]) -> 
         return 0
     cleared = dispose(context.db, before, decision, actor, context.clock())
     out.write(
-        _(
+        ngettext(
+            "Cleared the person and e-mail of {count} contact dated before {day}, under the decision "
+            "{decision}; the contact stays, and the history records the clearing.",
             "Cleared the person and e-mail of {count} contacts dated before {day}, under the decision "
-            "{decision}; the contacts stay, and the history records each clearing."
+            "{decision}; the contacts stay, and the history records each clearing.",
+            len(cleared),
         ).format(count=len(cleared), day=before, decision=decision)
         + "\n"
     )
@@ -218,7 +224,11 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
     now = context.clock()
     if action == "search":
         found = mentioning(context.db, person)
-        print(_("{count} contacts mention {who}:").format(count=len(found), who=who))
+        print(
+            ngettext("{count} contact mentions {who}:", "{count} contacts mention {who}:", len(found)).format(
+                count=len(found), who=who
+            )
+        )
         for contact in found:
             withdrawn = " " + _("(withdrawn)") if contact.withdrawn_at else ""
             print(f"  #{contact.id} {contact.contact_date} {contact.organisation.name}{withdrawn}")

@@ -107,7 +107,7 @@ def test_disposal_by_decision_lists_on_a_dry_run_then_clears_old_personal_data(
     assert context.store.get(1).person == "Mari"
 
     status, out, _err = cli("gallra", **env)
-    assert status == 0 and "1 kontakter" in out
+    assert status == 0 and "i 1 kontakt daterad" in out
     old, new = context.store.get(1), context.store.get(2)
     assert (old.person, old.email, old.summary) == (None, None, "x") and new.person == "Aino"
     cleared = contact_history(context.db, 1)[-1]
