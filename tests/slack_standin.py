@@ -64,6 +64,8 @@ class SlackStandIn:
     holds: dict[str, threading.Event] = field(default_factory=dict)
     # method -> something that happens elsewhere the moment a call to it arrives
     arrivals: dict[str, Callable[[], None]] = field(default_factory=dict)
+    # user group id (S…) -> its members' user ids, as usergroups.users.list lists them
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
 
     def hold(self, method: str) -> threading.Event:
         """Hold every answer to `method` until the returned Event is set (also at close)."""
@@ -285,6 +287,12 @@ def start_standin() -> SlackStandIn:
                 if str(body.get("include_all_metadata")).lower() not in {"true", "1"}:
                     found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
                 return {"ok": True, "messages": found, "has_more": False}
+            if method == "usergroups.users.list":
+                with standin.condition:
+                    members = standin.usergroups.get(body.get("usergroup", ""))
+                if members is None:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {"ok": True, "users": list(members)}
             return {"ok": True}
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
