@@ -21,10 +21,11 @@ from handlers.i18n import _, ngettext
 from handlers.kinds import kind_names
 from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
+from handlers.register_fields import register_form_values, register_values
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
 from handlers.text import tidy
-from handlers.validation import ContactData, InvalidFields, check_fields
+from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
@@ -108,6 +109,7 @@ class CommandHandler:
             if refusal is not None or contact is None:
                 return FormOutcome(reply=refusal)
             data = check_fields(values, self._today(), partial=True, form=True)
+            check_edit(contact.participants, contact.young_participants, data, values)
             return FormOutcome(reply=self._save_edit(contact, data, values))
         except InvalidFields as invalid:
             return FormOutcome(errors=invalid.errors)
@@ -239,6 +241,7 @@ class CommandHandler:
                 unit=data.unit,
                 benefit=data.benefit,
                 followup=data.followup,
+                **register_values(data),
                 logged_by=caller.user_id,
                 logged_by_name=caller.name,
                 platform=caller.platform,
@@ -324,6 +327,7 @@ class CommandHandler:
             )
         try:
             data = check_fields(fields.values, self._today(), partial=True)
+            check_edit(contact.participants, contact.young_participants, data, fields.values)
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
         return self._save_edit(contact, data, fields.values)
@@ -331,7 +335,8 @@ class CommandHandler:
     def _save_edit(self, contact: Contact, data: ContactData, values: dict[str, str]) -> Reply:
         changes: dict[str, object] = {}
         changed: list[str] = []
-        for name in values:
+        followed = ["youth"] if data.young is not None and "youth" not in values else []
+        for name in [*values, *followed]:
             value = getattr(data, name)
             if name == "youth":
                 value = bool(value)
@@ -669,6 +674,7 @@ def form_values(contact: Contact) -> dict[str, str]:
         "unit": contact.unit,
         "benefit": contact.benefit,
         "followup": contact.followup,
+        **register_form_values(contact),
     }
     values.update({k: v for k, v in optional.items() if v})
     return values

@@ -18,6 +18,8 @@ from storage.database import Database
 from storage.folding import fold
 from storage.models import Contact, Organisation, UserSetting
 
+# The register's own fields, added by migration 0007.
+REGISTER_FIELDS = ("dnr", "direction", "participants", "young_participants", "programme", "project_ref")
 EDITABLE = (
     "contact_date",
     "country",
@@ -30,6 +32,7 @@ EDITABLE = (
     "summary",
     "benefit",
     "followup",
+    *REGISTER_FIELDS,
 )
 
 
@@ -52,6 +55,12 @@ class NewContact:
     benefit: str | None = None
     followup: str | None = None
     logged_by_name: str | None = None
+    dnr: str | None = None
+    direction: str | None = None
+    participants: int | None = None
+    young_participants: int | None = None
+    programme: str | None = None
+    project_ref: str | None = None
 
 
 @dataclass
@@ -150,6 +159,7 @@ class ContactStore:
             summary=new.summary,
             benefit=new.benefit,
             followup=new.followup,
+            **{name: getattr(new, name) for name in REGISTER_FIELDS},
             logged_by=new.logged_by,
             logged_by_name=new.logged_by_name,
             platform=new.platform,
