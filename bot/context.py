@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import ConfigError, Settings
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
+from handlers.privacy import RegisterNotice
 from storage.contacts import ContactStore
 from storage.database import Database
 from storage.faults import describe
@@ -42,12 +43,18 @@ class BotContext:
             zone=self.settings.timezone,
             clock=self.clock,
             command=self.settings.slack_command if command is None else command,
+            notice=register_notice(self.settings),
         )
         return CommandHandler(services)
 
     def is_coordinator(self, user_id: str) -> bool:
         """Whether `user_id` is listed in COORDINATORS."""
         return user_id in self.settings.coordinators
+
+
+def register_notice(settings: Settings) -> RegisterNotice:
+    """What the register's texts about personal data name: the privacy notice, the period, the decision."""
+    return RegisterNotice(settings.privacy_url, settings.gallring_personal_data, settings.gallring_decision)
 
 
 def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool = True) -> BotContext:

@@ -21,6 +21,7 @@ from handlers.i18n import _, ngettext
 from handlers.kinds import kind_names
 from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
+from handlers.privacy import RegisterNotice, counterpart_notice
 from handlers.register_fields import register_form_values, register_values
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
@@ -48,6 +49,7 @@ class Services:
     zone: ZoneInfo
     clock: Callable[[], datetime]
     command: str = "/kontakt"
+    notice: RegisterNotice = field(default_factory=RegisterNotice)
 
 
 @dataclass
@@ -556,6 +558,10 @@ class CommandHandler:
                 filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
             ),
         )
+
+    def privacy(self, tokens: list[Token], caller: Caller) -> Reply:
+        """`privacy`: the text about personal data to send a counterpart (GDPR Art. 14)."""
+        return Reply(counterpart_notice(self.services.notice))
 
     # -- the weekly digest -------------------------------------------------------
 
