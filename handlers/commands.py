@@ -22,7 +22,12 @@ from handlers.kinds import kind_names
 from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
 from handlers.privacy import RegisterNotice, counterpart_notice
-from handlers.register_fields import register_form_values, register_values
+from handlers.register_fields import (
+    direction_names,
+    programme_names,
+    register_form_values,
+    register_values,
+)
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
 from handlers.text import tidy
@@ -195,7 +200,12 @@ class CommandHandler:
             required=required,
             kinds=kind_names(),
         )
-        return reply(intro, Bullets(tuple(lines)), example, fields)
+        register = say(
+            _("Directions: {directions}. Programmes: {programmes}."),
+            directions=direction_names(),
+            programmes=programme_names(),
+        )
+        return reply(intro, Bullets(tuple(lines)), example, fields, register)
 
     # -- log --------------------------------------------------------------------
 

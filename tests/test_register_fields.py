@@ -134,6 +134,8 @@ def test_help_lists_the_new_fields_in_both_languages(context: BotContext) -> Non
     swedish = ask(context, "hjälp", language="sv")
     assert "dnr" in swedish and "riktning/direction" in swedish and "unga/young_participants" in swedish
     assert "program/programme" in swedish and "projektref/project_ref" in swedish
+    assert "Riktningar: incoming/inkommande, outgoing/utgående, digital/digitalt" in swedish
+    assert "Program: Erasmus+, Interreg, ICLD, Nordplus, CERV" in swedish
     english = ask(context, "help")
     assert "direction/riktning" in english and "participants/deltagare" in english
 
