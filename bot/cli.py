@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
 from bot.config import ConfigError, Settings, language_of, load_settings
-from bot.context import BotContext, open_context
+from bot.context import BotContext, open_context, register_notice
 from bot.shell.render import render, render_text
 from handlers.i18n import _, use_language
 from handlers.importing import check_records
+from handlers.privacy import register_description
 from handlers.weeks import Week
 from storage.contacts import IdsTaken
 from storage.database import DatabaseUnavailable
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest_commands.add_parser("history", help=_("recent digests and their state"))
     commands.add_parser("scheduler", help=_("only post the weekly digest on schedule (no HTTP)"))
+    commands.add_parser(
+        "register", help=_("print the description of the register, the text the municipality publishes")
+    )
 
     from bot.records_cli import add_parsers
 
@@ -153,6 +157,9 @@ def _database_problem(trouble: DatabaseUnavailable) -> str:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "register":  # needs no database
+        print(render(register_description(register_notice(settings))))
+        return 0
     if args.command == "run":
         from bot.server import serve
 

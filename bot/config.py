@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.people import Period, people
+from bot.register_settings import register_settings
 from handlers.digest import Schedule
 from handlers.i18n import LANGUAGES, _
 
@@ -71,6 +72,8 @@ class Settings:
     teams_digest_webhook_url: str | None = field(
         default=None, repr=False
     )  # a secret: anyone with it can post
+    # -- the register's privacy notice (see bot/register_settings.py) --
+    privacy_url: str | None = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -161,7 +164,15 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         digest_skip_empty=_flag("DIGEST_SKIP_EMPTY", get("DIGEST_SKIP_EMPTY"), False),
         digest_chart=_flag("DIGEST_CHART", get("DIGEST_CHART"), True),
         **_teams_settings(get),
+        **_register(get),
     )
+
+
+def _register(get: Callable[[str], str | None]) -> dict[str, Any]:
+    try:
+        return register_settings(get)
+    except ValueError as problem:
+        raise ConfigError(str(problem)) from None
 
 
 def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

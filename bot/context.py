@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.roles import SlackGroup, role_of
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
+from handlers.privacy import RegisterNotice
 from handlers.replies import Role
 from storage.contacts import ContactStore
 from storage.database import Database
@@ -45,6 +46,7 @@ class BotContext:
             zone=self.settings.timezone,
             clock=self.clock,
             command=self.settings.slack_command if command is None else command,
+            notice=register_notice(self.settings),
         )
         return CommandHandler(services)
 
@@ -60,6 +62,13 @@ class BotContext:
                 group, self.settings.slack_bot_token, self.settings.slack_api_url, self.clock
             )
         return role_of(self.settings, platform, user_id, self._slack_group if group else None)
+
+
+def register_notice(settings: Settings) -> RegisterNotice:
+    """What the register's texts about personal data name: the privacy notice, the period, the decision."""
+    period = settings.gallring_personal_data
+    months = f"{period.months}m" if period else None
+    return RegisterNotice(settings.privacy_url, months, settings.gallring_decision)
 
 
 def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool = True) -> BotContext:

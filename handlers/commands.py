@@ -21,11 +21,18 @@ from handlers.i18n import _, ngettext
 from handlers.kinds import kind_names
 from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
+from handlers.privacy import RegisterNotice, counterpart_notice
 from handlers.records import RecordCommands, actor_of, refuse_archivist
+from handlers.register_fields import (
+    direction_names,
+    programme_names,
+    register_form_values,
+    register_values,
+)
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
 from handlers.text import tidy
-from handlers.validation import ContactData, InvalidFields, check_fields
+from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
@@ -49,6 +56,7 @@ class Services:
     zone: ZoneInfo
     clock: Callable[[], datetime]
     command: str = "/kontakt"
+    notice: RegisterNotice = field(default_factory=RegisterNotice)
 
 
 @dataclass
@@ -113,6 +121,7 @@ class CommandHandler(RecordCommands):
             if refusal is not None or contact is None:
                 return FormOutcome(reply=refusal)
             data = check_fields(values, self._today(), partial=True, form=True)
+            check_edit(contact.participants, contact.young_participants, data, values)
             return FormOutcome(reply=self._save_edit(contact, data, values, caller))
         except InvalidFields as invalid:
             return FormOutcome(errors=invalid.errors)
@@ -199,7 +208,12 @@ class CommandHandler(RecordCommands):
             required=required,
             kinds=kind_names(),
         )
-        return reply(intro, Bullets(tuple(lines)), example, fields)
+        register = say(
+            _("Directions: {directions}. Programmes: {programmes}."),
+            directions=direction_names(),
+            programmes=programme_names(),
+        )
+        return reply(intro, Bullets(tuple(lines)), example, fields, register)
 
     # -- log --------------------------------------------------------------------
 
@@ -250,6 +264,7 @@ class CommandHandler(RecordCommands):
                 unit=data.unit,
                 benefit=data.benefit,
                 followup=data.followup,
+                **register_values(data),
                 logged_by=caller.user_id,
                 logged_by_name=caller.name,
                 platform=caller.platform,
@@ -336,6 +351,7 @@ class CommandHandler(RecordCommands):
             )
         try:
             data = check_fields(fields.values, self._today(), partial=True)
+            check_edit(contact.participants, contact.young_participants, data, fields.values)
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
         return self._save_edit(contact, data, fields.values, caller)
@@ -345,7 +361,8 @@ class CommandHandler(RecordCommands):
     ) -> Reply:
         changes: dict[str, object] = {}
         changed: list[str] = []
-        for name in values:
+        followed = ["youth"] if data.young is not None and "youth" not in values else []
+        for name in [*values, *followed]:
             value = getattr(data, name)
             if name == "youth":
                 value = bool(value)
@@ -590,6 +607,10 @@ class CommandHandler(RecordCommands):
             ),
         )
 
+    def privacy(self, tokens: list[Token], caller: Caller) -> Reply:
+        """`privacy`: the text about personal data to send a counterpart (GDPR Art. 14)."""
+        return Reply(counterpart_notice(self.services.notice))
+
     # -- the weekly digest -------------------------------------------------------
 
     def digest(self, tokens: list[Token], caller: Caller) -> Reply:
@@ -707,6 +728,7 @@ def form_values(contact: Contact) -> dict[str, str]:
         "unit": contact.unit,
         "benefit": contact.benefit,
         "followup": contact.followup,
+        **register_form_values(contact),
     }
     values.update({k: v for k, v in optional.items() if v})
     return values

@@ -119,6 +119,16 @@ class Digest:
             (_("EU projects"), self.figures.kind_count("eu-project")),
         ]
 
+    def people(self) -> list[tuple[str, int]]:
+        """The register's figures: participants and young participants, visits here and trips there."""
+        people = self.figures.people
+        return [
+            (_("Participants"), people.participants),
+            (_("Young participants"), people.young_participants),
+            (_("Incoming visits"), people.incoming),
+            (_("Outgoing visits"), people.outgoing),
+        ]
+
     def counts(self, which: str, limit: int = 8) -> str:
         """ "Kultur 5 · Skola 3 · other 2" for `unit`, `country` or `kind`."""
         language = current_language()
@@ -185,6 +195,7 @@ def digest_blocks(digest: Digest, entry_limit: int = 25) -> list[Block]:
         return [Heading(plain(digest.title())), Paragraph(say(_("No contacts were logged this week.")))]
     blocks: list[Block] = [Heading(plain(digest.title())), Paragraph(digest.totals_line())]
     blocks.append(Paragraph(plain(" · ".join(f"{name}: {count}" for name, count in digest.priorities()))))
+    blocks.append(Paragraph(plain(" · ".join(f"{name}: {count}" for name, count in digest.people()))))
     blocks.append(Paragraph(say(_("By unit: {counts}"), counts=digest.counts("unit"))))
     blocks.append(Paragraph(say(_("By country: {counts}"), counts=digest.counts("country"))))
     blocks.append(Paragraph(say(_("By kind: {counts}"), counts=digest.counts("kind"))))

@@ -12,7 +12,9 @@ from typing import Literal
 
 from handlers.i18n import N_, _, current_language
 
-Input = Literal["text", "multiline", "country", "kind", "date", "toggle", "email"]
+Input = Literal[
+    "text", "multiline", "country", "kind", "date", "toggle", "email", "direction", "programme", "number"
+]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,20 @@ FIELDS: tuple[Field, ...] = (
     Field("country", "country", ("country",), ("land",), N_("Country"), input="country", required=True),
     Field("kind", "kind", ("kind",), ("typ",), N_("Kind"), input="kind"),
     Field("date", "contact_date", ("date",), ("datum",), N_("Date"), input="date"),
-    Field("youth", "youth", ("youth",), ("ungdom", "unga"), N_("Children and youth"), input="toggle"),
+    Field("youth", "youth", ("youth",), ("ungdom",), N_("Children and youth"), input="toggle"),
+    # The register's own fields: the case, the direction, the people, the funding.
+    Field("dnr", "dnr", ("dnr", "case-number", "case_number"), ("dnr", "diarienummer"),
+          N_("Case number (dnr)"), limit=100, hint=N_("The case in the municipality's registry, if any.")),
+    Field("direction", "direction", ("direction",), ("riktning",), N_("Direction"), input="direction"),
+    Field("participants", "participants", ("participants",), ("deltagare",), N_("Participants"),
+          input="number", hint=N_("How many people took part, all of them.")),
+    Field("young", "young_participants", ("young_participants", "young-participants", "young"),
+          ("unga", "unga_deltagare", "unga-deltagare"), N_("Young participants"), input="number",
+          hint=N_("Of them, how many children and young people.")),
+    Field("programme", "programme", ("programme", "program"), ("program",), N_("Programme"),
+          input="programme"),
+    Field("project_ref", "project_ref", ("project_ref", "project-ref", "projectref"),
+          ("projektref", "projektreferens"), N_("Project reference"), limit=100),
     Field("unit", "unit", ("unit",), ("enhet", "förvaltning"), N_("Unit"), limit=100),
     Field("summary", "summary", ("summary",), ("sammanfattning",), N_("Summary"), input="multiline",
           limit=3000, required=True, hint=N_("What the contact was about, in a few sentences.")),
@@ -85,5 +100,5 @@ def keys_shown() -> str:
     for f in FIELDS:
         english, swedish = f.english[0], f.swedish[0]
         first, second = (swedish, english) if current_language() == "sv" else (english, swedish)
-        parts.append(english if f.name == "org" else f"{first}/{second}")
+        parts.append(english if f.name == "org" or first == second else f"{first}/{second}")
     return ", ".join(parts)

@@ -7,6 +7,7 @@ from handlers.fields import field_label
 from handlers.i18n import _, current_language
 from handlers.kinds import kind_label
 from handlers.markup import Block, ContactRow, ContactTable, Facts, Heading, Text, plain, say
+from handlers.register_fields import register_facts
 from handlers.text import shorten
 from storage.models import Contact
 
@@ -42,6 +43,7 @@ def contact_details(contact: Contact, shared: bool = False) -> list[Block]:
         (field_label("date"), plain(contact.contact_date.isoformat())),
         (field_label("youth"), plain(_("yes") if contact.youth else _("no"))),
     ]
+    pairs += [(field_label(name), plain(value)) for name, value in register_facts(contact)]
     optional = [("unit", contact.unit)]
     if not shared:
         optional += [("person", contact.person), ("email", contact.email)]

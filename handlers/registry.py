@@ -61,6 +61,8 @@ COMMANDS: tuple[Command, ...] = (
             coordinators_only=True, archivists_too=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
             N_("the weekly digest"), coordinators_only=True),
+    Command("privacy", ("privacy",), ("integritet",), "",
+            N_("a text in Swedish and English to send the counterpart about their personal data")),
     Command("help", ("help", "?"), ("hjälp", "hjalp"), "", N_("this help")),
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from handlers.fields import LIMITS, REQUIRED, field_label
 from handlers.i18n import _
 from handlers.kinds import find_kind, kind_names
 from handlers.markup import Text, say
+from handlers.register_fields import check_register_field
 from handlers.text import tidy, visible
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
@@ -40,6 +41,12 @@ class ContactData:
     summary: str | None = None
     benefit: str | None = None
     followup: str | None = None
+    dnr: str | None = None
+    direction: str | None = None
+    participants: int | None = None
+    young: int | None = None
+    programme: str | None = None
+    project_ref: str | None = None
 
     def given(self) -> dict[str, object]:
         """The fields that were given, as a dict."""
@@ -82,6 +89,9 @@ def check_fields(
                 example=today.isoformat(),
             )
         )
+    errors.update(check_people(data.participants, data.young, errors))
+    if data.young is not None:
+        data.youth = data.young > 0  # the youth flag follows the number of young participants
     for name in REQUIRED:
         if name in errors:
             continue
@@ -91,6 +101,24 @@ def check_fields(
     if errors:
         raise InvalidFields(errors)
     return data
+
+
+def check_people(participants: int | None, young: int | None, errors: dict[str, Text]) -> dict[str, Text]:
+    """An error for `young` when more young participants than participants are given."""
+    if participants is None or young is None or "young" in errors or "participants" in errors:
+        return {}
+    if young <= participants:
+        return {}
+    return {
+        "young": say(
+            _(
+                "{young} young participants, but {participants} participants in all: the young are "
+                "counted among all participants, so give at most {participants}."
+            ),
+            young=young,
+            participants=participants,
+        )
+    }
 
 
 def _form_message(name: str) -> str:
@@ -118,6 +146,8 @@ def _check_one(name: str, text: str, today: date) -> object:
         return _check_date(text, today)
     if not visible(text):  # empty, or only zero-width characters and spaces: not given
         return None
+    if name in {"direction", "programme", "participants", "young"}:
+        return check_register_field(name, text)
     limit = LIMITS.get(name)
     if limit is not None and len(text) > limit:
         raise ValueError(
@@ -192,3 +222,17 @@ def _check_date(text: str, today: date) -> date | None:
     if value.year < 1900:
         raise ValueError(say(_("The date {value} is too far back."), value=value.isoformat()))
     return value
+
+
+def check_edit(
+    stored_participants: int | None, stored_young: int | None, data: ContactData, values: dict[str, str]
+) -> None:
+    """An edit must leave no more young participants than participants, counting the stored
+    numbers the edit does not change; raises InvalidFields."""
+    participants = data.participants if "participants" in values else stored_participants
+    young = data.young if "young" in values else stored_young
+    errors = check_people(participants, young, {})
+    if errors and "young" not in values:
+        errors = {"participants": errors["young"]}
+    if errors:
+        raise InvalidFields(errors)

@@ -20,6 +20,8 @@ from storage.folding import fold
 from storage.history import UNKNOWN, Actor, changed
 from storage.models import Contact, Organisation, UserSetting
 
+# The register's own fields, added by migration 0007.
+REGISTER_FIELDS = ("dnr", "direction", "participants", "young_participants", "programme", "project_ref")
 EDITABLE = (
     "contact_date",
     "country",
@@ -32,6 +34,7 @@ EDITABLE = (
     "summary",
     "benefit",
     "followup",
+    *REGISTER_FIELDS,
 )
 
 
@@ -54,6 +57,12 @@ class NewContact:
     benefit: str | None = None
     followup: str | None = None
     logged_by_name: str | None = None
+    dnr: str | None = None
+    direction: str | None = None
+    participants: int | None = None
+    young_participants: int | None = None
+    programme: str | None = None
+    project_ref: str | None = None
 
 
 @dataclass
@@ -162,6 +171,7 @@ class ContactStore:
             summary=new.summary,
             benefit=new.benefit,
             followup=new.followup,
+            **{name: getattr(new, name) for name in REGISTER_FIELDS},
             logged_by=new.logged_by,
             logged_by_name=new.logged_by_name,
             platform=new.platform,

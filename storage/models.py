@@ -94,6 +94,13 @@ class Contact(Base):
     withdrawn_by: Mapped[str | None] = mapped_column(String(100))
     withdrawn_by_name: Mapped[str | None] = mapped_column(String(200))
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The register's own fields (migration 0007): the case, the direction, the people, the funding.
+    dnr: Mapped[str | None] = mapped_column(String(100))
+    direction: Mapped[str | None] = mapped_column(String(10))
+    participants: Mapped[int | None] = mapped_column(Integer)
+    young_participants: Mapped[int | None] = mapped_column(Integer)
+    programme: Mapped[str | None] = mapped_column(String(20))
+    project_ref: Mapped[str | None] = mapped_column(String(100))
     # Folded (lower case, no accents) organisation, person, city and summary, so that
     # "malmo" finds "Malmö" with a plain LIKE on every database.
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -14,6 +14,28 @@ from storage.models import Contact
 PRIORITY_KINDS = ("twin-town", "eu-project", "school")
 
 
+@dataclass(frozen=True)
+class WeekPeople:
+    """The register's figures of a week: people taking part, and visits each way."""
+
+    participants: int
+    young_participants: int
+    incoming: int
+    outgoing: int
+
+
+def _people(session: Session, where: object) -> WeekPeople:
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(Contact.participants), 0),
+            func.coalesce(func.sum(Contact.young_participants), 0),
+            func.count(case((Contact.direction == "incoming", Contact.id))),
+            func.count(case((Contact.direction == "outgoing", Contact.id))),
+        ).where(where)
+    ).one()
+    return WeekPeople(*(int(value or 0) for value in row))
+
+
 @dataclass
 class WeekFigures:
     """What happened in one week (contacts logged, withdrawn ones left out)."""
@@ -26,6 +48,7 @@ class WeekFigures:
     by_country: list[tuple[str, int]]
     entries: list[Contact] = field(default_factory=list)
     followups: list[Contact] = field(default_factory=list)
+    people: WeekPeople = field(default_factory=lambda: WeekPeople(0, 0, 0, 0))
 
     def kind_count(self, kind: str) -> int:
         """How many contacts of `kind`."""
@@ -82,6 +105,7 @@ def week_figures(
             by_country=_grouped(session, Contact.country, where),
             entries=list(entries),
             followups=list(followups),
+            people=_people(session, where),
         )
 
 

@@ -270,7 +270,9 @@ class SlackAdapter:
     async def _open_form(self, client: AsyncWebClient, body: dict[str, Any], answer: Reply) -> bool:
         assert answer.form is not None
         with use_language(self.language):
-            view = contact_modal(answer.form.values, answer.form.contact_id)
+            view = contact_modal(
+                answer.form.values, answer.form.contact_id, self.context.settings.privacy_url
+            )
         try:
             await client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
             return True

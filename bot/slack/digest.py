@@ -96,7 +96,7 @@ def digest_message(
         blocks = [header, _section(escape(_("No contacts were logged this week.")))]
         return title, blocks
 
-    fields = [f"*{escape(name)}*\n{count}" for name, count in digest.priorities()]
+    fields = [f"*{escape(name)}*\n{count}" for name, count in digest.priorities() + digest.people()]
     fields += [
         f"*{escape(label)}*\n{escape(digest.counts(which, limit))}"
         for label, which, limit in (

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.render import escape
 from handlers.countries import country_name
 from handlers.fields import BY_NAME, FIELDS
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
+from handlers.privacy import personal_data_note, privacy_link_text
+from handlers.register_fields import DIRECTIONS, PROGRAMMES, direction_label, programme_label
 from handlers.text import shorten, without_bidi
 
 CALLBACK_ID = "contact_form"
@@ -25,10 +28,17 @@ def country_option(code: str) -> dict[str, Any]:
     return {"text": _plain(f"{country_name(code, current_language())} ({code})"), "value": code}
 
 
-def contact_modal(values: dict[str, str], contact_id: int | None) -> dict[str, Any]:
-    """The form to log a contact, or to edit `contact_id`, prefilled with `values`."""
+def contact_modal(
+    values: dict[str, str], contact_id: int | None, privacy_url: str | None = None
+) -> dict[str, Any]:
+    """The form to log a contact, or to edit `contact_id`, prefilled with `values`. Below the
+    person and e-mail fields it says they are personal data (with `privacy_url`'s notice)."""
     title = _("Log a contact") if contact_id is None else _("Edit contact #{id}").format(id=contact_id)
-    blocks = [_input_block(f.name, values.get(f.name, "")) for f in FIELDS]
+    blocks = []
+    for f in FIELDS:
+        blocks.append(_input_block(f.name, values.get(f.name, "")))
+        if f.personal:
+            blocks.append(personal_data_block(f.name, privacy_url))
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -70,6 +80,12 @@ def _input_block(name: str, value: str) -> dict[str, Any]:
         element = {"type": "static_select", "action_id": ACTION, "options": options}
         if value in KINDS:
             element["initial_option"] = next(o for o in options if o["value"] == value)
+    elif field.input in {"direction", "programme"}:
+        element = choice_select(field.input, value)
+    elif field.input == "number":
+        element = {"type": "number_input", "action_id": ACTION, "is_decimal_allowed": False, "min_value": "0"}
+        if value:
+            element["initial_value"] = value
     elif field.input == "date":
         element = {"type": "datepicker", "action_id": ACTION}
         if value:
@@ -91,6 +107,24 @@ def _input_block(name: str, value: str) -> dict[str, Any]:
     if hint:
         block["hint"] = _plain(hint, 2000)
     return block
+
+
+def choice_select(kind: str, value: str) -> dict[str, Any]:
+    """A select of the directions or the programmes, `value` chosen if it is one."""
+    choices, label = (DIRECTIONS, direction_label) if kind == "direction" else (PROGRAMMES, programme_label)
+    options = [{"text": _plain(label(choice)), "value": choice} for choice in choices]
+    element: dict[str, Any] = {"type": "static_select", "action_id": ACTION, "options": options}
+    if value in choices:
+        element["initial_option"] = next(o for o in options if o["value"] == value)
+    return element
+
+
+def personal_data_block(name: str, privacy_url: str | None) -> dict[str, Any]:
+    """A note that the field above holds personal data, linking the privacy notice if there is one."""
+    text = escape(personal_data_note())
+    if privacy_url:
+        text += f" <{privacy_url}|{escape(privacy_link_text())}>"
+    return {"type": "context", "block_id": f"{name}_privacy", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def submitted_values(view: Any) -> dict[str, str]:

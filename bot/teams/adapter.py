@@ -167,7 +167,9 @@ class TeamsAdapter:
                 return task_message_response(blocks_plain(answer.blocks))
             # A new token for each dialog opened, as Slack gives each opened modal its own view id:
             # the button stays in the chat, and a second contact logged from it is not a resend.
-            card = contact_form_card(answer.form.values, contact_id, None, uuid.uuid4().hex)
+            card = contact_form_card(
+                answer.form.values, contact_id, None, uuid.uuid4().hex, self.context.settings.privacy_url
+            )
             return task_module_response(card, form_title(contact_id))
 
     async def on_task_submit(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
@@ -182,7 +184,13 @@ class TeamsAdapter:
         outcome = await self.in_thread(handler.submit_form, values, caller, contact_id, source_key)
         with use_language(self.language):
             if outcome.errors:
-                card = contact_form_card(values, contact_id, outcome.errors, token or uuid.uuid4().hex)
+                card = contact_form_card(
+                    values,
+                    contact_id,
+                    outcome.errors,
+                    token or uuid.uuid4().hex,
+                    self.context.settings.privacy_url,
+                )
                 return task_module_response(card, form_title(contact_id))
             answer = outcome.reply or reply()
             message = reply_activity(answer.blocks)

@@ -19,6 +19,14 @@ from handlers.fields import FIELDS, Field
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
 from handlers.markup import Block, Text
+from handlers.privacy import personal_data_note, privacy_link_text
+from handlers.register_fields import (
+    DIRECTIONS,
+    MAX_PARTICIPANTS,
+    PROGRAMMES,
+    direction_label,
+    programme_label,
+)
 from handlers.text import without_bidi
 
 FormMode = Literal["log", "edit"]
@@ -59,8 +67,10 @@ def contact_form_card(
     contact_id: int | None,
     errors: Mapping[str, Text | str] | None,
     token: str,
+    privacy_url: str | None = None,
 ) -> dict[str, Any]:
-    """The form to log a contact, or to edit `contact_id`, prefilled with `values`.
+    """The form to log a contact, or to edit `contact_id`, prefilled with `values`. Below the
+    person and e-mail fields it says they are personal data, linking `privacy_url` if given.
 
     Each error from a failed submit is shown right under its field; errors that belong
     to no field are shown at the top.
@@ -72,14 +82,10 @@ def contact_form_card(
     for field in FIELDS:
         body.append(form_input(field, values.get(field.name, "")))
         if field.personal:
-            body.append(
-                text_block(
-                    escape(_("Personal data: fill in only what you need to follow up the contact.")),
-                    isSubtle=True,
-                    size="Small",
-                    spacing="Small",
-                )
-            )
+            note = escape(personal_data_note())
+            if privacy_url:
+                note += f" [{escape(privacy_link_text())}]({privacy_url})"
+            body.append(text_block(note, isSubtle=True, size="Small", spacing="Small"))
         if field.name in errors:
             body.append(error_block(errors[field.name]))
     mode: FormMode = "log" if contact_id is None else "edit"
@@ -118,6 +124,24 @@ def form_input(field: Field, value: str) -> dict[str, Any]:
         element = {"type": "Input.ChoiceSet", "style": "compact", "choices": choices}
         if value in KINDS:
             element["value"] = value
+    elif field.input in {"direction", "programme"}:
+        choices, label = (
+            (DIRECTIONS, direction_label) if field.input == "direction" else (PROGRAMMES, programme_label)
+        )
+        element = {
+            "type": "Input.ChoiceSet",
+            "style": "compact",
+            "choices": [{"title": label(choice), "value": choice} for choice in choices],
+        }
+        if value in choices:
+            element["value"] = value
+    elif field.input == "number":
+        element = {"type": "Input.Number", "min": 0, "max": MAX_PARTICIPANTS}
+        if value.isascii() and value.isdigit():
+            element["value"] = int(value)
+        hint = field.shown_hint()
+        if hint:
+            element["placeholder"] = hint
     elif field.input == "country":
         element = {
             "type": "Input.ChoiceSet",
@@ -166,6 +190,8 @@ def form_values_from_submit(data: Any) -> tuple[dict[str, str], int | None, str 
         raw = data.get(field.name)
         if field.input == "toggle":
             values[field.name] = YES if raw in (YES, True, "true") else NO
+        elif field.input == "number" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            values[field.name] = str(int(raw)) if float(raw).is_integer() else str(raw)
         elif isinstance(raw, str):
             values[field.name] = raw
     meta = data.get("contactbot")

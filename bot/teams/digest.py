@@ -72,7 +72,9 @@ def digest_card(
 
 def _figures(digest: Digest) -> dict[str, Any]:
     """The priorities counted, and the counts by unit, country and kind, as facts."""
-    facts = [{"title": escape(name), "value": str(count)} for name, count in digest.priorities()]
+    facts = [
+        {"title": escape(name), "value": str(count)} for name, count in digest.priorities() + digest.people()
+    ]
     for label, which, limit in (
         (_("By unit"), "unit", 12),
         (_("By country"), "country", 12),
