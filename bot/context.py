@@ -42,6 +42,7 @@ class BotContext:
             zone=self.settings.timezone,
             clock=self.clock,
             command=self.settings.slack_command if command is None else command,
+            twin_towns=self.settings.twin_towns,
         )
         return CommandHandler(services)
 

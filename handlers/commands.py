@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from handlers.annual_report import report_reply
 from handlers.digest import build_digest, destination_label, digest_blocks
 from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
@@ -47,6 +48,7 @@ class Services:
     zone: ZoneInfo
     clock: Callable[[], datetime]
     command: str = "/kontakt"
+    twin_towns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -551,6 +553,10 @@ class CommandHandler:
                 filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
             ),
         )
+
+    def report(self, tokens: list[Token], caller: Caller) -> Reply:
+        """`report [YYYY] [pdf|xlsx|docx]`: the annual report, for coordinators, in a private chat."""
+        return report_reply(self.store.db, tokens, caller, self._today(), self.c, self.services.twin_towns)
 
     # -- the weekly digest -------------------------------------------------------
 
