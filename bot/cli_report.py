@@ -28,7 +28,7 @@ def add_report_command(commands: Any, date_type: Any) -> None:
 
 
 def _year(value: str) -> int:
-    if value.isdigit() and len(value) == 4 and 1900 < int(value) < 3000:
+    if value.isascii() and value.isdigit() and len(value) == 4 and 1900 < int(value) < 3000:
         return int(value)
     raise argparse.ArgumentTypeError(
         _("{value} is not a year: write four digits, e.g. 2026").format(value=repr(value))

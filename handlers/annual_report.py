@@ -14,6 +14,29 @@ from storage.report_figures import Period
 FORMATS = ("pdf", "xlsx", "docx")
 
 
+def report_request(tokens: list[Token], today: date, c: str) -> tuple[int, str]:
+    """`2026 xlsx` → (2026, "xlsx"); without a year, last year; without a format, PDF.
+    Raises ParseError (saying what to write) for anything else."""
+    year, fmt = today.year - 1, "pdf"
+    for token in tokens:
+        word = token.text.strip().casefold().lstrip(".")
+        if word.isascii() and word.isdigit() and len(word) == 4 and 1900 < int(word) <= today.year:
+            year = int(word)
+        elif word in FORMATS:
+            fmt = word
+        else:
+            raise ParseError(
+                say(
+                    _(
+                        "Write the year and, if you like, the format: `{c} report {year} pdf` (or xlsx, docx)."
+                    ),
+                    c=c,
+                    year=today.year - 1,
+                )  # fmt: skip
+            )
+    return year, fmt
+
+
 def report_reply(
     db: Database, tokens: list[Token], caller: Caller, today: date, c: str, twin_towns: tuple[str, ...] = ()
 ) -> Reply:
@@ -31,23 +54,7 @@ def report_reply(
             ),
             ok=False,
         )
-    year, fmt = today.year - 1, "pdf"
-    for token in tokens:
-        word = token.text.strip().casefold().lstrip(".")
-        if word.isdigit() and len(word) == 4 and 1900 < int(word) <= today.year:
-            year = int(word)
-        elif word in FORMATS:
-            fmt = word
-        else:
-            raise ParseError(
-                say(
-                    _(
-                        "Write the year and, if you like, the format: `{c} report {year} pdf` (or xlsx, docx)."
-                    ),
-                    c=c,
-                    year=today.year - 1,
-                )  # fmt: skip
-            )
+    year, fmt = report_request(tokens, today, c)
     # The layout lives with the other file formats, in bot/report; imported only when asked for.
     from bot.report.build import ReportFailed, build_report
 
