@@ -56,7 +56,16 @@ def run_archive(context: BotContext, args: argparse.Namespace) -> int:
         objid = f"uuid-{uuid.uuid4()}"
         try:
             packed = write_package(
-                context.db, args.start, args.end, args.output, made, objid, agents, label, description
+                context.db,
+                args.start,
+                args.end,
+                args.output,
+                made,
+                objid,
+                agents,
+                label,
+                description,
+                settings.language,
             )
         except OSError as error:
             print("contactbot: " + _("cannot write {path}: {error}").format(path=args.output, error=error.strerror),

@@ -107,6 +107,8 @@ def test_mets_and_premis_name_every_file_with_its_checksum(package: Path) -> Non
     data = "representations/rep1/data/contacts.csv"
     assert digests[data] == hashlib.sha256(files[data]).hexdigest()
     assert premis.findtext(f"{PREMIS}event/{PREMIS}eventType") == "creation"
+    dc = etree.fromstring(files["metadata/descriptive/dc.xml"])
+    assert dc.findtext("{http://purl.org/dc/elements/1.1/}coverage") == "2026-01-01/2026-12-31"
 
 
 def test_the_register_description_documents_every_column_in_swedish(package: Path) -> None:

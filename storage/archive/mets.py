@@ -105,6 +105,32 @@ def _premis_reference(premis: PackedFile) -> str:
     )
 
 
+def dublin_core(title: str, creator: str, coverage: str, language: str, made: datetime) -> str:
+    """The package described in Dublin Core: what it is, whose, which period, which language."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        f"  <dc:title>{escape(title)}</dc:title>\n"
+        f"  <dc:creator>{escape(creator)}</dc:creator>\n"
+        f"  <dc:coverage>{escape(coverage)}</dc:coverage>\n"
+        f"  <dc:date>{_stamp(made)}</dc:date>\n"
+        f"  <dc:language>{escape(language)}</dc:language>\n"
+        "  <dc:type>Dataset</dc:type>\n"
+        "  <dc:format>text/csv; text/xml</dc:format>\n"
+        "</metadata>\n"
+    )
+
+
+def _descriptive_reference(dc: PackedFile) -> str:
+    return (
+        f'  <dmdSec ID="ID-dmd-dc" CREATED="{_stamp(dc.created)}" STATUS="CURRENT">\n'
+        f'    <mdRef LOCTYPE="URL" xlink:type="simple" xlink:href={quoteattr(dc.path)} MDTYPE="DC" '
+        f'MIMETYPE="text/xml" SIZE="{dc.size}" CREATED="{_stamp(dc.created)}" '
+        f'CHECKSUM="{dc.sha256}" CHECKSUMTYPE="SHA-256"/>\n'
+        "  </dmdSec>\n"
+    )
+
+
 def representation_mets(
     objid: str, label: str, other_type: str, created: datetime, agents: Agents,
     data: Sequence[PackedFile], schemas: Sequence[PackedFile], premis: PackedFile,
@@ -130,12 +156,13 @@ def representation_mets(
 def package_mets(
     objid: str, label: str, other_type: str, created: datetime, agents: Agents,
     documentation: Sequence[PackedFile], schemas: Sequence[PackedFile], representation: PackedFile,
-    premis: PackedFile,
+    premis: PackedFile, descriptive: PackedFile,
 ) -> str:  # fmt: skip
     """The package's root METS: documentation, schemas, the representation's METS and PREMIS."""
     return (
         _root(objid, label, other_type)
         + _header(created, agents)
+        + _descriptive_reference(descriptive)
         + _premis_reference(premis)
         + '  <fileSec ID="ID-filesec">\n'
         + _group("Documentation", "ID-grp-documentation", documentation)
@@ -144,7 +171,7 @@ def package_mets(
         + "  </fileSec>\n"
         + '  <structMap ID="ID-structmap" TYPE="PHYSICAL" LABEL="CSIP">\n'
         + f'    <div ID="ID-div-package" LABEL={quoteattr(objid)}>\n'
-        + '      <div ID="ID-div-metadata" LABEL="Metadata" ADMID="ID-digiprov-premis"/>\n'
+        + '      <div ID="ID-div-metadata" LABEL="Metadata" ADMID="ID-digiprov-premis" DMDID="ID-dmd-dc"/>\n'
         + '      <div ID="ID-div-documentation" LABEL="Documentation">\n'
         + '        <fptr FILEID="ID-grp-documentation"/>\n      </div>\n'
         + '      <div ID="ID-div-schemas" LABEL="Schemas">\n        <fptr FILEID="ID-grp-schemas"/>\n      </div>\n'

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from storage.archive.mets import Agents, PackedFile, package_mets, premis, representation_mets
+from storage.archive.mets import Agents, PackedFile, dublin_core, package_mets, premis, representation_mets
 from storage.archive.tables import ArchivedTable, archived_tables, write_csv, write_xml, xsd
 from storage.database import Database
 
@@ -66,6 +66,7 @@ def write_package(
     agents: Agents,
     label: str,
     description: Callable[[list[ArchivedTable], dict[str, int]], tuple[str, str]],
+    language: str = "sv",
 ) -> Packed:
     """Write the package of contacts met from `start` to `end` to the zip `output`.
 
@@ -75,8 +76,8 @@ def write_package(
     with tempfile.TemporaryDirectory(prefix="contactbot-archive-") as folder:
         root = Path(folder) / objid
         rep = "representations/rep1/"
-        for part in ("metadata/preservation", "documentation", "schemas", rep + "data", rep + "schemas",
-                     rep + "metadata/preservation"):  # fmt: skip
+        folders = ("metadata/preservation", "metadata/descriptive", "documentation", "schemas")
+        for part in (*folders, rep + "data", rep + "schemas", rep + "metadata/preservation"):
             (root / part).mkdir(parents=True, exist_ok=True)
         data: list[PackedFile] = []
         schemas: list[PackedFile] = []
@@ -117,6 +118,11 @@ def write_package(
             encoding="utf-8",
         )
         package_premis = _describe(root, "metadata/preservation/premis.xml", made)
+        (root / "metadata/descriptive/dc.xml").write_text(
+            dublin_core(label, agents.archivist, f"{start.isoformat()}/{end.isoformat()}", language, made),
+            encoding="utf-8",
+        )
+        descriptive = _describe(root, "metadata/descriptive/dc.xml", made)
         (root / "METS.xml").write_text(
             package_mets(
                 objid,
@@ -128,7 +134,8 @@ def write_package(
                 schemas,
                 representation,
                 package_premis,
-            ),  # fmt: skip
+                descriptive,
+            ),
             encoding="utf-8",
         )
         output.parent.mkdir(parents=True, exist_ok=True)
