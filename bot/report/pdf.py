@@ -4,13 +4,21 @@ Typst tags what it lays out (headings, paragraphs, tables with header cells, fig
 their alternative text), writes the document language and title, and checks PDF/UA-1's
 rules as it compiles. The words reach Typst as JSON data, never as markup, so nothing a
 person typed can change the layout.
+
+The fonts are the DejaVu fonts that matplotlib ships (PyPI only, the same on every machine).
+PDF/UA-1 allows no character without a glyph, so a character those fonts lack (Chinese
+characters, emoji) is written in Latin letters instead (北京 → BeiJing), never left out.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+from anyascii import anyascii
 
 from bot.report.charts import chart_png
 from bot.report.content import ReportDocument
@@ -18,7 +26,7 @@ from bot.report.content import ReportDocument
 TEMPLATE = r"""
 #let data = json("report.json")
 #set document(title: data.title, author: "contactbot")
-#set text(lang: data.lang, size: 10.5pt)
+#set text(lang: data.lang, size: 10pt, font: "DejaVu Sans")
 #set page(paper: "a4", margin: 2cm, numbering: "1")
 #set table(stroke: 0.5pt + luma(180), inset: 5pt)
 #show heading.where(level: 1): set text(size: 20pt)
@@ -42,6 +50,42 @@ TEMPLATE = r"""
   }
 }
 """
+
+
+FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
+def _font_folder() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """The characters both the regular and the bold font can show."""
+    from fontTools.ttLib import TTFont
+
+    sets = [set(TTFont(_font_folder() / name, lazy=True).getBestCmap()) for name in FONTS]
+    return frozenset(set.intersection(*sets))
+
+
+def printable(text: str) -> str:
+    """`text` with each character the fonts cannot show written in Latin letters."""
+    covered = _covered()
+    if all(ord(c) in covered or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in covered or c in "\n\t" else (anyascii(c) or "?") for c in text)
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "file" else _printable(v) for k, v in value.items()}
+    return value
 
 
 def report_pdf(document: ReportDocument) -> bytes:
@@ -69,8 +113,12 @@ def report_pdf(document: ReportDocument) -> bytes:
             "introduction": document.introduction,
             "sections": sections,
         }
-        (root / "report.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (root / "report.json").write_text(json.dumps(_printable(data), ensure_ascii=False), encoding="utf-8")
         (root / "report.typ").write_text(TEMPLATE, encoding="utf-8")
         return typst.compile(
-            str(root / "report.typ"), root=str(root), ignore_system_fonts=True, pdf_standards="ua-1"
+            str(root / "report.typ"),
+            root=str(root),
+            font_paths=[str(_font_folder())],
+            ignore_system_fonts=True,
+            pdf_standards="ua-1",
         )
