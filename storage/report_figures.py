@@ -135,10 +135,6 @@ def report_figures(db: Database, period: Period, twin_towns: tuple[str, ...] = (
     both = and_(live, Contact.contact_date.between(previous.start, period.end))
     with db.session() as session:
 
-        def compared(*columns: Any) -> Compared:
-            row = session.execute(select(*columns).where(both)).one()
-            return Compared(int(row[0] or 0), int(row[1] or 0))
-
         def grouped(key: Any, where: ColumnElement[bool] = both) -> list[Row]:
             statement = (
                 select(key, _count(now), _count(before)).where(where).group_by(key).order_by(key.nulls_last())
@@ -146,18 +142,23 @@ def report_figures(db: Database, period: Period, twin_towns: tuple[str, ...] = (
             rows = [Row(k, int(a or 0), int(b or 0)) for k, a, b in session.execute(statement)]
             return sorted(rows, key=lambda r: (-r.now, -r.before, r.key is None, r.key or ""))
 
-        contacts = compared(_count(now), _count(before))
-        organisations = compared(
-            _distinct(now, Contact.organisation_id), _distinct(before, Contact.organisation_id)
-        )
-        countries = compared(_distinct(now, Contact.country), _distinct(before, Contact.country))
-        youth = compared(_count(and_(now, Contact.youth)), _count(and_(before, Contact.youth)))
-        participants = young = None
+        # The totals of both periods in one pass over the contacts.
+        totals = [
+            _count(now), _count(before),
+            _distinct(now, Contact.organisation_id), _distinct(before, Contact.organisation_id),
+            _distinct(now, Contact.country), _distinct(before, Contact.country),
+            _count(and_(now, Contact.youth)), _count(and_(before, Contact.youth)),
+        ]  # fmt: skip
         if recorded("participants"):
-            participants = compared(_sum(now, _column("participants")), _sum(before, _column("participants")))
+            totals += [_sum(now, _column("participants")), _sum(before, _column("participants"))]
         if recorded("young_participants"):
-            column = _column("young_participants")
-            young = compared(_sum(now, column), _sum(before, column))
+            totals += [_sum(now, _column("young_participants")), _sum(before, _column("young_participants"))]
+        values = [int(v or 0) for v in session.execute(select(*totals).where(both)).one()]
+        pairs = [Compared(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+        contacts, organisations, countries, youth = pairs[:4]
+        extra = iter(pairs[4:])
+        participants = next(extra) if recorded("participants") else None
+        young = next(extra) if recorded("young_participants") else None
         programmes = None
         if recorded("programme"):
             programme = _column("programme")
