@@ -53,9 +53,16 @@ class Period:
         return None
 
     def before(self) -> Period:
-        """The period just before, as long as this one (the previous year for a year)."""
+        """The period just before: the previous year for a year, as many whole months before
+        for whole months (January–June → July–December), else as many days before."""
         if self.whole_year is not None:
             return Period.year(self.whole_year - 1)
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            first = self.start.year * 12 + self.start.month - 1
+            months = self.end.year * 12 + self.end.month - first
+            begin = first - months
+            if begin >= 12:  # not before year 1
+                return Period(date(begin // 12, begin % 12 + 1, 1), self.start - timedelta(days=1))
         days = (self.end - self.start).days
         end = self.start - timedelta(days=1)
         return Period(end - timedelta(days=days), end)

@@ -54,10 +54,14 @@ def test_open_follow_ups_are_those_with_text_in_the_period(db: Database) -> None
     assert [f.organisation for f in figures.followups] == ["Kauno miestas", "Rovaniemen kaupunki"]
 
 
-def test_a_period_of_dates_is_compared_with_as_many_days_before(db: Database) -> None:
+def test_a_period_of_months_is_compared_with_as_many_months_before(db: Database) -> None:
     figures = report_figures(db, Period(date(2026, 3, 1), date(2026, 5, 31)))
-    assert figures.previous == Period(date(2025, 11, 29), date(2026, 2, 28))
+    assert figures.previous == Period(date(2025, 12, 1), date(2026, 2, 28))
     assert figures.contacts == Compared(2, 0)
+    assert Period(date(2026, 1, 1), date(2026, 6, 30)).before() == Period(
+        date(2025, 7, 1), date(2025, 12, 31)
+    )
+    assert Period(date(2026, 3, 2), date(2026, 3, 11)).before() == Period(date(2026, 2, 20), date(2026, 3, 1))
 
 
 def test_fields_not_yet_recorded_are_reported_as_not_recorded(db: Database) -> None:
@@ -77,5 +81,8 @@ def test_the_period_before_ends_the_day_before_and_is_as_long(start: date, days:
     period = Period(start, start + timedelta(days=days))
     before = period.before()
     assert before.end == period.start - timedelta(days=1)
-    if period.whole_year is None:
+    whole_months = period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+    if whole_months:
+        assert before.start.day == 1
+    elif period.whole_year is None:
         assert (before.end - before.start) == (period.end - period.start)
