@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
+from bot.cli_archive import add_archive_command, run_archive
+from bot.cli_report import add_report_command, run_report
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context, register_notice
 from bot.shell.render import render, render_text
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.records_cli import add_parsers
 
     add_parsers(commands, _date)
+    add_report_command(commands, _date)
+    add_archive_command(commands, _date)
 
     teams = commands.add_parser("teams", help=_("Microsoft Teams tasks"))
     teams_commands = teams.add_subparsers(dest="teams_command", metavar="TASK", required=True)
@@ -165,7 +169,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         settings.require_platform()  # Slack, Teams or both
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
-    if args.command in {"db", "export", "import", "audit", "gallra", "dispose"}:
+    if args.command in {
+        "db",
+        "export",
+        "import",
+        "audit",
+        "gallra",
+        "dispose",
+        "report",
+        "arkivera",
+        "archive",
+    }:
         # The one line printed for a failed database says it all; the log line would repeat it.
         logging.getLogger("storage.database").setLevel(logging.CRITICAL)
     context = _open(settings)
@@ -190,6 +204,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.command in records_cli.COMMANDS:
             return records_cli.run(context, args)
+        if args.command == "report":
+            return run_report(context, args)
+        if args.command in {"arkivera", "archive"}:
+            return run_archive(context, args)
     finally:
         context.db.dispose()
     return 2

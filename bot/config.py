@@ -61,6 +61,8 @@ class Settings:
     digest_catchup: timedelta = timedelta(days=3)
     digest_skip_empty: bool = False
     digest_chart: bool = True
+    # Organisation names of the twin towns, for the annual report (TWIN_TOWNS, `;`-separated).
+    twin_towns: tuple[str, ...] = ()
     # -- Teams (see bot/teams/) --
     teams_client_id: str | None = None
     teams_client_secret: str | None = field(default=None, repr=False)
@@ -163,6 +165,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         digest_catchup=_duration("DIGEST_CATCHUP", get("DIGEST_CATCHUP") or "3d"),
         digest_skip_empty=_flag("DIGEST_SKIP_EMPTY", get("DIGEST_SKIP_EMPTY"), False),
         digest_chart=_flag("DIGEST_CHART", get("DIGEST_CHART"), True),
+        twin_towns=_names(get("TWIN_TOWNS")),
         **_teams_settings(get),
         **_register(get),
     )
@@ -173,6 +176,12 @@ def _register(get: Callable[[str], str | None]) -> dict[str, Any]:
         return register_settings(get)
     except ValueError as problem:
         raise ConfigError(str(problem)) from None
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    """`Rovaniemen kaupunki; Kauno miestas` (commas separate when no `;` is used)."""
+    separator = ";" if value and ";" in value else ","
+    return tuple(part.strip() for part in (value or "").split(separator) if part.strip())
 
 
 def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class BotContext:
             clock=self.clock,
             command=self.settings.slack_command if command is None else command,
             notice=register_notice(self.settings),
+            twin_towns=self.settings.twin_towns,
         )
         return CommandHandler(services)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from handlers.annual_report import report_reply
 from handlers.digest import build_digest, destination_label, digest_blocks
 from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
@@ -57,6 +58,7 @@ class Services:
     clock: Callable[[], datetime]
     command: str = "/kontakt"
     notice: RegisterNotice = field(default_factory=RegisterNotice)
+    twin_towns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -610,6 +612,10 @@ class CommandHandler(RecordCommands):
     def privacy(self, tokens: list[Token], caller: Caller) -> Reply:
         """`privacy`: the text about personal data to send a counterpart (GDPR Art. 14)."""
         return Reply(counterpart_notice(self.services.notice))
+
+    def report(self, tokens: list[Token], caller: Caller) -> Reply:
+        """`report [YYYY] [pdf|xlsx|docx]`: the annual report, for coordinators, in a private chat."""
+        return report_reply(self.store.db, tokens, caller, self._today(), self.c, self.services.twin_towns)
 
     # -- the weekly digest -------------------------------------------------------
 

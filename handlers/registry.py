@@ -59,6 +59,8 @@ COMMANDS: tuple[Command, ...] = (
             N_("set your unit, added to the contacts you log")),
     Command("export", ("export",), ("exportera",), "", N_("all contacts as a CSV file"),
             coordinators_only=True, archivists_too=True),
+    Command("report", ("report",), ("rapport",), N_("2026 [pdf|xlsx|docx]"),
+            N_("the annual report as a file"), coordinators_only=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
             N_("the weekly digest"), coordinators_only=True),
     Command("privacy", ("privacy",), ("integritet",), "",

@@ -60,6 +60,8 @@ class Attachment:
     filename: str
     content: bytes
     title: str
+    # The command that makes the file again (Teams hands it over only after the person accepts).
+    command: str = "export"
 
 
 @dataclass

@@ -25,8 +25,8 @@ FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
 
 
-def file_offer(filename: str, title: str, size: int) -> dict[str, Any]:
-    """The consent card that offers a file."""
+def file_offer(filename: str, title: str, size: int, command: str = "export") -> dict[str, Any]:
+    """The consent card that offers a file; `command` makes it again when accepted."""
     return {
         "type": "message",
         "attachments": [
@@ -36,7 +36,7 @@ def file_offer(filename: str, title: str, size: int) -> dict[str, Any]:
                 "content": {
                     "description": title,
                     "sizeInBytes": size,
-                    "acceptContext": {"export": filename},
+                    "acceptContext": {"export": filename, "command": command},
                     "declineContext": {"export": filename},
                 },
             }
@@ -62,7 +62,7 @@ class FileHandOver:
                 await adapter.send_blocks(ctx, [say(_("All right, the file was not sent."))])
                 return {"status": 200}
             handler = self.context.handler(command=adapter.invocation(ctx.activity))
-            answer = await adapter.in_thread(handler.handle, "export", caller)
+            answer = await adapter.in_thread(handler.handle, _file_command(value), caller)
             if answer.attachment is None:
                 await adapter.send_blocks(ctx, answer.blocks)
                 return {"status": 200}
@@ -103,3 +103,13 @@ class FileHandOver:
             }
         await adapter.send_message(ctx, card, "file card in Teams")
         return {"status": 200}
+
+
+def _file_command(value: Any) -> str:
+    """The command named in the accepted card (the export or the annual report), run again
+    with its own checks; anything else makes the export, as before."""
+    context = getattr(value, "context", None)
+    command = context.get("command") if isinstance(context, dict) else None
+    if isinstance(command, str) and command.split()[:1] in (["export"], ["report"]):
+        return command
+    return "export"
