@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
+from bot.cli_import import add_arguments as add_import_arguments
+from bot.cli_import import import_file
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
 from bot.shell.render import render, render_text
@@ -58,8 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", type=_date, help=_("last meeting date, YYYY-MM-DD"))
     export.add_argument("-o", "--output", type=Path, help=_("file to write (default: standard output)"))
 
-    imports = commands.add_parser("import", help=_("load contacts from an export (CSV or JSON)"))
+    imports = commands.add_parser(
+        "import", help=_("load contacts from a spreadsheet (.xlsx or .csv) or an export (CSV or JSON)")
+    )
     imports.add_argument("file", type=Path)
+    add_import_arguments(imports)
 
     commands.add_parser("shell", help=_("try the commands at a local prompt, no Slack needed"))
 
@@ -166,7 +171,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "export":
             return _export(context, args)
         if args.command == "import":
-            return _import(context, args.file)
+            return import_file(context, args, legacy=_import)
         if args.command == "shell":
             from bot.shell.prompt import run_shell
 
