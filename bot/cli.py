@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
+from bot.cli_export import add_arguments as add_export_arguments
+from bot.cli_export import export_spreadsheet
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import import_file
 from bot.config import ConfigError, Settings, language_of, load_settings
@@ -54,11 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
     db_commands.add_parser("upgrade", help=_("create or upgrade the database schema"))
 
-    export = commands.add_parser("export", help=_("write every contact as CSV or JSON"))
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export = commands.add_parser("export", help=_("write every contact as CSV, JSON or Excel (xlsx)"))
+    export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     export.add_argument("--from", dest="start", type=_date, help=_("first meeting date, YYYY-MM-DD"))
     export.add_argument("--to", dest="end", type=_date, help=_("last meeting date, YYYY-MM-DD"))
     export.add_argument("-o", "--output", type=Path, help=_("file to write (default: standard output)"))
+    add_export_arguments(export)
 
     imports = commands.add_parser(
         "import", help=_("load contacts from a spreadsheet (.xlsx or .csv) or an export (CSV or JSON)")
@@ -298,6 +301,9 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    written = export_spreadsheet(context, args)
+    if written is not None:
+        return written
     contacts = context.store.export(args.start, args.end)
     writer = write_json if args.format == "json" else write_csv
     if args.output is None:

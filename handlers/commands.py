@@ -23,6 +23,7 @@ from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join
 from handlers.parsing import ParseError, Token, read_fields, tokenize
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
+from handlers.spreadsheet_export import xlsx_bytes
 from handlers.text import tidy
 from handlers.validation import ContactData, InvalidFields, check_fields
 from handlers.weeks import Week, local_today
@@ -30,7 +31,6 @@ from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
-from storage.exchange import csv_bytes
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
@@ -526,7 +526,7 @@ class CommandHandler:
         )
 
     def export(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`export`: every contact as CSV, for coordinators, in a private chat."""
+        """`export`: every contact as an Excel workbook, for coordinators, in a private chat."""
         if not caller.is_coordinator:
             return reply(say(_("Only coordinators may export the contacts.")), ok=False)
         if caller.audience == "shared":
@@ -540,15 +540,15 @@ class CommandHandler:
                 ),
                 ok=False,
             )
-        content, count = csv_bytes(self.store.export())
+        content, count = xlsx_bytes(self.store.export(), self.services.zone)
         day = self._today().isoformat()
         return reply(
             say(
-                ngettext("Export of {count} contact (CSV).", "Export of {count} contacts (CSV).", count),
+                ngettext("Export of {count} contact (Excel).", "Export of {count} contacts (Excel).", count),
                 count=count,
             ),
             attachment=Attachment(
-                filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
+                filename=f"kontakter-{day}.xlsx", content=content, title=_("Contacts {day}").format(day=day)
             ),
         )
 

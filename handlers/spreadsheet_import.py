@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl.utils import get_column_letter
 
 from handlers.fields import FIELDS, REQUIRED, field_label
-from handlers.i18n import _
+from handlers.i18n import _, translations
 from handlers.import_headers import ID, LOGGED, match_header, normalise
+from handlers.kinds import KINDS
 from handlers.markup import Text, say
 from handlers.spreadsheet_dates import parse_date
+from handlers.text import fold
 from handlers.validation import InvalidFields, check_fields
 from storage.imports import Key, contact_key
 from storage.spreadsheets import Sheet
@@ -175,7 +178,7 @@ def _plan_row(
                     )
                 )
             continue
-        values[name] = _as_text(value)
+        values[name] = _kind_code(_as_text(value)) if name == "kind" else _as_text(value)
     if unit and not values.get("unit"):
         values["unit"] = unit
     logged = None
@@ -217,6 +220,19 @@ def _plan_row(
             value = value or "other"
         stored[f.attribute] = value
     plan.contacts.append(Incoming(number, stored, logged))
+
+
+@cache
+def _kind_labels() -> dict[str, str]:
+    """Folded kind label, in English and Swedish -> the kind, for kinds written out in words."""
+    labels = {fold(label): kind for kind, label in KINDS.items()}
+    labels |= {fold(translations("sv").gettext(label)): kind for kind, label in KINDS.items()}
+    return labels
+
+
+def _kind_code(text: str) -> str:
+    """A kind as our export writes it ("Skola eller ungdomsutbyte") as its code; other text as it is."""
+    return _kind_labels().get(fold(text), text)
 
 
 def _as_text(value: Any) -> str:

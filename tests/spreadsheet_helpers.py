@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.cli import main
 from bot.config import load_settings
 from bot.context import open_context
+from bot.shell.prompt import answer, shell_caller
 from storage.models import Contact
 
 
@@ -46,6 +47,14 @@ class Cli:
         assert "Traceback" not in captured.out + captured.err
         return Ran(code, captured.out, captured.err)
 
+    def shell(self, *lines: str) -> list[str]:
+        """Type `lines` at `contactbot shell`; returns its answers."""
+        context = open_context(load_settings({"DATABASE_URL": self.database_url, "LANGUAGE": "sv"}))
+        try:
+            return [answer(context, line, shell_caller(), self.folder) for line in lines]
+        finally:
+            context.db.dispose()
+
     def contacts(self) -> list[Contact]:
         """Every stored contact, by id."""
         context = open_context(load_settings({"DATABASE_URL": self.database_url}))
@@ -73,3 +82,9 @@ def csv_file(
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
+
+
+def workbook_cells(content: bytes) -> list[Any]:
+    """Every cell value of every sheet of a workbook's bytes."""
+    workbook = load_workbook(io.BytesIO(content))
+    return [value for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row]
