@@ -17,6 +17,8 @@ from bot.cli_export import add_arguments as add_export_arguments
 from bot.cli_export import export_spreadsheet
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import import_file
+from bot.cli_utlamna import add_parser as add_utlamna_parser
+from bot.cli_utlamna import hand_out
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context
 from bot.shell.render import render, render_text
@@ -68,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("file", type=Path)
     add_import_arguments(imports)
+
+    add_utlamna_parser(commands, _date)
 
     commands.add_parser("shell", help=_("try the commands at a local prompt, no Slack needed"))
 
@@ -162,7 +166,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         settings.require_platform()  # Slack, Teams or both
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
-    if args.command in {"db", "export", "import"}:
+    if args.command in {"db", "export", "import", "utlamna"}:
         # The one line printed for a failed database says it all; the log line would repeat it.
         logging.getLogger("storage.database").setLevel(logging.CRITICAL)
     context = _open(settings)
@@ -175,6 +179,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _export(context, args)
         if args.command == "import":
             return import_file(context, args, legacy=_import)
+        if args.command == "utlamna":
+            logging.getLogger("contactbot.requests").setLevel(logging.INFO)
+            return hand_out(context, args)
         if args.command == "shell":
             from bot.shell.prompt import run_shell
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -68,7 +68,7 @@ def contact_columns(zone: ZoneInfo, mask_personal: bool = False) -> list[ExportC
             _("Logged by"),
             24,
             _("Who logged the contact."),
-            (lambda c: masked()) if mask_personal else (lambda c: c.logged_by_name or c.logged_by),
+            lambda c: c.logged_by_name or c.logged_by,
         ),
         ExportColumn(
             _("Withdrawn"),
@@ -149,16 +149,21 @@ def description_table(columns: list[ExportColumn]) -> Table:
 
 
 def write_contacts_xlsx(
-    contacts: Iterable[Contact], out: Path | IO[bytes], zone: ZoneInfo, mask_personal: bool = False
+    contacts: Iterable[Contact],
+    out: Path | IO[bytes],
+    zone: ZoneInfo,
+    mask_personal: bool = False,
+    more: Sequence[Table] = (),
 ) -> int:
-    """The workbook: the contacts, then their field descriptions; returns how many contacts."""
+    """The workbook: the contacts, their field descriptions, then any `more` sheets; returns how
+    many contacts."""
     columns = contact_columns(zone, mask_personal)
     contacts_table = Table(
         _("Contacts"),
         [Column(c.header, c.width) for c in columns],
         contact_rows(contacts, columns),
     )
-    return write_workbook([contacts_table, description_table(columns)], out)
+    return write_workbook([contacts_table, description_table(columns), *more], out)
 
 
 def write_contacts_excel_csv(
