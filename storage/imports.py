@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from storage.contacts import ContactStore, _search_text
 from storage.database import Database
@@ -49,37 +53,69 @@ def known_keys(db: Database, dates: Iterable[date]) -> set[Key]:
 def store_imported(
     db: Database, contacts: list[ImportedContact], logged_by: str, logged_by_name: str, now: datetime
 ) -> int:
-    """Insert every contact in one transaction (nothing is stored if any insert fails); returns how many."""
+    """Insert every contact in one transaction (nothing is stored if any insert fails); returns how many.
+
+    Organisations are looked up and created once per name, units take the spelling already in
+    use, and the contacts are inserted in batches (executemany), not one by one.
+    """
     store = ContactStore(db)
     with db.session() as session:
-        organisations: dict[str, Organisation] = {}
+        names = {fold(str(c.values["organisation"]))[:200]: str(c.values["organisation"]) for c in contacts}
+        organisations = _organisation_ids(session, names, now)
         units: dict[str, str] = {}
-        for number, incoming in enumerate(contacts, start=1):
+        batch: list[dict[str, Any]] = []
+        for incoming in contacts:
             values = dict(incoming.values)
             name = str(values.pop("organisation"))
-            key = fold(name)[:200]
-            organisation = organisations.get(key)
-            if organisation is None:
-                organisation = store._organisation(session, name, now)
-                organisations[key] = organisation
             if values.get("unit"):
                 unit = str(values["unit"])
                 if unit.casefold() not in units:
                     units[unit.casefold()] = store._known_unit(session, unit)
                 values["unit"] = units[unit.casefold()]
-            contact = Contact(
-                **values,
-                organisation=organisation,
-                logged_by=logged_by,
-                logged_by_name=logged_by_name,
-                platform="import",
-                created_at=incoming.logged_at,
-                updated_at=now,
-                source_key=incoming.source_key,
+            shown = SimpleNamespace(organisation=SimpleNamespace(name=name), **values)
+            batch.append(
+                {
+                    **values,
+                    "organisation_id": organisations[fold(name)[:200]],
+                    "logged_by": logged_by,
+                    "logged_by_name": logged_by_name,
+                    "platform": "import",
+                    "created_at": incoming.logged_at,
+                    "updated_at": now,
+                    "source_key": incoming.source_key,
+                    "search_text": _search_text(shown),  # type: ignore[arg-type]
+                }
             )
-            contact.search_text = _search_text(contact)
-            session.add(contact)
-            if number % BATCH == 0:
-                session.flush()
-        session.flush()
+            if len(batch) >= BATCH:
+                session.execute(insert(Contact), batch)
+                batch = []
+        if batch:
+            session.execute(insert(Contact), batch)
     return len(contacts)
+
+
+def _organisation_ids(session: Session, names: dict[str, str], now: datetime) -> dict[str, int]:
+    """Folded name -> organisation id, creating the organisations that are new (once each, even
+    if another writer creates one at the same moment)."""
+    keys = list(names)
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found = session.execute(
+            select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(chunk))
+        )
+        ids.update({key: number for key, number in found})
+    missing = [{"name": names[k], "name_key": k, "created_at": now} for k in keys if k not in ids]
+    if missing:
+        dialect = session.get_bind().dialect.name
+        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(missing), BATCH):
+            statement = upsert(Organisation).on_conflict_do_nothing(index_elements=["name_key"])
+            session.execute(statement, missing[start : start + BATCH])
+        for start in range(0, len(missing), 500):
+            chunk = [m["name_key"] for m in missing[start : start + 500]]
+            found = session.execute(
+                select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(chunk))
+            )
+            ids.update({key: number for key, number in found})
+    return ids
