@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import hashlib
+import io
 import sys
 from collections.abc import Callable
 from datetime import datetime, time
@@ -20,10 +21,11 @@ from bot.context import BotContext
 from bot.shell.render import render_text
 from handlers.countries import country_name
 from handlers.i18n import _, current_language, ngettext
+from handlers.importing import check_records
 from handlers.spreadsheet_import import Plan, looks_like_header, plan_import
 from handlers.text import shorten
 from storage.exchange import _REQUIRED as EXPORT_COLUMNS
-from storage.exchange import ImportProblem
+from storage.exchange import BadRows, ImportProblem, read_rows
 from storage.imports import ImportedContact, known_keys, store_imported
 from storage.spreadsheets import Sheet, decode, detect_delimiter, read_csv, read_xlsx
 
@@ -47,21 +49,43 @@ def import_file(context: BotContext, args: argparse.Namespace, legacy: Legacy) -
         return _fail(_("cannot read {path}: {error}").format(path=path, error=error.strerror))
     try:
         if path.suffix.casefold() in {".xlsx", ".xlsm"} or content.startswith(b"PK\x03\x04"):
-            import io
-
             sheet = read_xlsx(io.BytesIO(content), looks_like_header)
         elif _own_export(content):
-            if args.dry_run:
-                return _fail(
-                    _("--dry-run reads spreadsheets; {path} is a contactbot export.").format(path=path)
-                )
-            return legacy(context, path)
+            return _check_export(context, path, content) if args.dry_run else legacy(context, path)
         else:
             sheet = read_csv(content, looks_like_header)
     except ImportProblem as problem:
         text = problem.render(_)
         return _fail(_("{path}: {problem}; nothing was imported.").format(path=path, problem=text))
     return _import_sheet(context, path, content, sheet, args.dry_run, args.unit)
+
+
+def _check_export(context: BotContext, path: Path, content: bytes) -> int:
+    """--dry-run of our own export: every row checked as the import checks it, nothing stored."""
+    heading = _("{path}: nothing would be imported as it is; fix these first:").format(path=path)
+    try:
+        records, places = read_rows(decode(content))
+    except BadRows as bad:
+        print("contactbot: " + heading, file=sys.stderr)
+        for row in bad.problems:
+            print("  " + row.render(_), file=sys.stderr)
+        return 1
+    today = context.clock().astimezone(context.settings.timezone).date()
+    problems = check_records(records, [_(where).format(number=n) for where, n in places], today)
+    if problems:
+        print("contactbot: " + heading, file=sys.stderr)
+        for problem in problems:
+            print("  " + render_text(problem), file=sys.stderr)
+        return 1
+    print(
+        ngettext(
+            "Dry run: {count} contact would be imported from {path}",
+            "Dry run: {count} contacts would be imported from {path}",
+            len(records),
+        ).format(count=len(records), path=path)
+        + "."
+    )
+    return 0
 
 
 def _own_export(content: bytes) -> bool:

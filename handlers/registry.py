@@ -51,7 +51,7 @@ COMMANDS: tuple[Command, ...] = (
             N_("withdraw a contact (it is kept, marked withdrawn)")),
     Command("unit", ("unit",), ("enhet",), N_("Kultur- och fritidsförvaltningen"),
             N_("set your unit, added to the contacts you log")),
-    Command("export", ("export",), ("exportera",), "", N_("all contacts as a CSV file"),
+    Command("export", ("export",), ("exportera",), "", N_("all contacts as an Excel file"),
             coordinators_only=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
             N_("the weekly digest"), coordinators_only=True),

@@ -179,3 +179,17 @@ def test_a_file_that_is_not_a_workbook_is_refused_plainly(cli: Cli, tmp_path: Pa
     path.write_bytes(b"PK\x03\x04 not really a zip")
     result = cli("import", str(path))
     assert result.code == 1 and "inte en Excel-arbetsbok" in result.err
+
+
+def test_our_own_export_can_be_dry_run_and_still_imports_with_its_ids(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    cli.shell("logga org=Tartu land=EE sammanfattning=Skolbesök datum=2025-04-02")
+    assert cli("export", "--format", "csv", "-o", "export.csv").code == 0
+    empty = Cli(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path, monkeypatch, capsys)
+    checked = empty("import", "export.csv", "--dry-run")
+    assert checked.code == 0 and "Provkörning: 1 kontakt skulle läsas in" in checked.out
+    assert empty.contacts() == []
+    assert empty("import", "export.csv").code == 0
+    [contact] = empty.contacts()
+    assert (contact.id, contact.organisation.name, contact.platform) == (1, "Tartu", "shell")
