@@ -154,8 +154,9 @@ def child(task: str, path: str, url: str) -> None:
     else:
         raise SystemExit(f"unknown task {task}")
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"code": code, "seconds": seconds, "cpu": cpu, "peak_mb": usage.ru_maxrss / 1024}))
 
 
 def _read_csv_baseline(path: Path) -> int:
@@ -234,8 +235,8 @@ class Databases:
 
 def _line(what: str, ours: dict[str, float], base: dict[str, float], base_name: str) -> str:
     return (
-        f"| {what} | {ours['seconds']:.1f} | {ours['peak_mb']:.0f} | {base_name} | "
-        f"{base['seconds']:.1f} | {base['peak_mb']:.0f} |"
+        f"| {what} | {ours['seconds']:.1f} | {ours['cpu']:.1f} | {ours['peak_mb']:.0f} | {base_name} | "
+        f"{base['seconds']:.1f} | {base['cpu']:.1f} | {base['peak_mb']:.0f} |"
     )
 
 
@@ -253,14 +254,16 @@ def main() -> None:
         folder = Path(temporary)
         databases = Databases(args.database_url, folder)
         try:
-            print("| what | contactbot s | peak RSS MB | baseline | baseline s | baseline peak RSS MB |")
-            print("| --- | ---: | ---: | --- | ---: | ---: |")
+            print(
+                "| what | contactbot s | CPU s | peak RSS MB | baseline | baseline s | CPU s | peak RSS MB |"
+            )
+            print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
             xlsx, csv_path = write_inputs(folder, args.rows)
             reading = measure("read-csv", csv_path, databases.fresh())
-            for name, path in (("xlsx", xlsx), ("csv", csv_path)):
+            for name, path in (("xlsx", xlsx), ("csv", csv_path)) if args.rows else ():
                 ours = measure("import", path, databases.fresh())
                 print(_line(f"import {args.rows:,} rows from {name}", ours, reading, "csv.reader, read only"))
-            for size in (int(s) for s in args.export_sizes.split(",")):
+            for size in (int(s) for s in args.export_sizes.split(",") if s):
                 url = databases.fresh()
                 fill(url, size)
                 base = measure("export-baseline", folder / "baseline.csv", url)

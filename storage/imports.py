@@ -8,7 +8,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,6 +19,8 @@ from storage.folding import fold
 from storage.models import Contact, Organisation
 
 Key = tuple[str, date, str]
+# The table itself: a plain executemany, without the ORM's grouping of rows by the values they lack.
+CONTACTS = Contact.__table__
 BATCH = 1000
 
 
@@ -87,10 +89,10 @@ def store_imported(
                 }
             )
             if len(batch) >= BATCH:
-                session.execute(insert(Contact), batch)
+                session.execute(CONTACTS.insert(), batch)
                 batch = []
         if batch:
-            session.execute(insert(Contact), batch)
+            session.execute(CONTACTS.insert(), batch)
     return len(contacts)
 
 
