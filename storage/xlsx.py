@@ -66,11 +66,23 @@ def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
     sheet.append(header)
     count = 0
     for row in table.rows:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([_value(sheet, value) for value in row])
         count += 1
     if table.filter and table.columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{count + 1}"
     return count
+
+
+def _value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """The value as openpyxl takes it: plain where its own typing is right (most cells: fast),
+    a styled cell for formula-like text and for moments."""
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START) or ILLEGAL_CHARACTERS_RE.search(value):
+            return _cell(sheet, value)
+        return value
+    if isinstance(value, datetime):
+        return _cell(sheet, value)
+    return value
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
