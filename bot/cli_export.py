@@ -38,6 +38,12 @@ def _write(context: BotContext, args: argparse.Namespace) -> int:
     zone = context.settings.timezone
     contacts = context.store.export(args.start, args.end)
     if args.format == "xlsx":
+        if args.output is None and sys.stdout.isatty():
+            print(
+                "contactbot: " + _("An Excel workbook is not for the screen: give a file with -o FILE.xlsx."),
+                file=sys.stderr,
+            )
+            return 2
         if args.output is None:
             count = write_contacts_xlsx(contacts, sys.stdout.buffer, zone)
             sys.stdout.buffer.flush()
