@@ -8,7 +8,7 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.fields import FIELDS
@@ -39,6 +39,7 @@ def test_no_two_fields_share_a_header() -> None:
         assert seen.setdefault(key, field_name) == field_name, (header, seen[key], field_name)
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(
     st.sampled_from(HEADERS),
     st.lists(st.booleans(), min_size=40, max_size=40),
@@ -53,6 +54,7 @@ def test_a_header_is_found_whatever_its_case_spaces_and_marks(
     assert match_header(f"{space}{cased}{mark}{space}") == field_name
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(st.sampled_from(HEADERS))
 def test_a_header_is_found_without_its_accents(header: tuple[str, str]) -> None:
     field_name, text = header
@@ -60,6 +62,7 @@ def test_a_header_is_found_without_its_accents(header: tuple[str, str]) -> None:
     assert match_header(plain) == field_name
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(st.text(alphabet=st.characters(max_codepoint=0x24F), max_size=30))
 def test_any_header_is_a_field_or_unknown_never_an_error(header: str) -> None:
     assert match_header(header) in {*(f.name for f in FIELDS), "id", "logged", "", None}
@@ -68,6 +71,7 @@ def test_any_header_is_a_field_or_unknown_never_an_error(header: str) -> None:
 DATES = st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31))
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(DATES)
 def test_every_written_form_of_a_date_reads_back_as_that_date(day: date) -> None:
     forms = [
@@ -87,6 +91,7 @@ def test_every_written_form_of_a_date_reads_back_as_that_date(day: date) -> None
         assert parse_date(form) == day, form
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(DATES)
 def test_day_first_is_read_unless_only_month_first_is_a_date(day: date) -> None:
     assert parse_date(f"{day.day}/{day.month}/{day.year}") == day
@@ -94,12 +99,14 @@ def test_day_first_is_read_unless_only_month_first_is_a_date(day: date) -> None:
         assert parse_date(f"{day.month}/{day.day}/{day.year}") == day
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(st.integers(min_value=61, max_value=73050))
 def test_an_excel_day_number_is_the_day_excel_shows(number: int) -> None:
     assert excel_day(number) == date(1899, 12, 30) + timedelta(days=number)
     assert parse_date(float(number)) == excel_day(number)
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(st.text(max_size=30))
 def test_text_that_is_not_a_date_raises_value_error_only(text: str) -> None:
     with contextlib.suppress(ValueError):
@@ -113,6 +120,7 @@ TABLES = st.integers(min_value=2, max_value=6).flatmap(
 )
 
 
+@settings(deadline=None)  # a loaded machine must not fail a property
 @given(TABLES, st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_any_table_reads_back_whatever_its_separator_and_encoding(
     table: list[list[str]], delimiter: str, encoding: str
