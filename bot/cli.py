@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest_commands.add_parser("history", help=_("recent digests and their state"))
     commands.add_parser("scheduler", help=_("only post the weekly digest on schedule (no HTTP)"))
 
+    from bot.records_cli import add_parsers
+
+    add_parsers(commands, _date)
+
     teams = commands.add_parser("teams", help=_("Microsoft Teams tasks"))
     teams_commands = teams.add_subparsers(dest="teams_command", metavar="TASK", required=True)
     package = teams_commands.add_parser("package", help=_("write the app package a Teams admin uploads"))
@@ -166,7 +170,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         settings.require_platform()  # Slack, Teams or both
         return serve(settings, host=args.host, port=args.port, scheduler=not args.no_scheduler)
-    if args.command in {"db", "export", "import", "utlamna"}:
+    if args.command in {"db", "export", "import", "audit", "gallra", "dispose", "utlamna"}:
         # The one line printed for a failed database says it all; the log line would repeat it.
         logging.getLogger("storage.database").setLevel(logging.CRITICAL)
     context = _open(settings)
@@ -190,6 +194,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return _digest(context, args)
         if args.command == "scheduler":
             return _scheduler(context)
+        from bot import records_cli
+
+        if args.command in records_cli.COMMANDS:
+            return records_cli.run(context, args)
     finally:
         context.db.dispose()
     return 2
@@ -223,10 +231,11 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
             reply = shell.handle("digest history", Caller("shell", "cli", is_coordinator=True))
             print(render(reply.blocks))
             return 0
+    from bot.records_cli import cli_actor
     from handlers.digest import destination_label
 
     service = _digest_service(context)
-    outcomes = asyncio.run(service.send(week, force=args.force, requested_by="cli", only=args.to))
+    outcomes = asyncio.run(service.send(week, force=args.force, requested_by=cli_actor().user, only=args.to))
     if not outcomes:
         raise ConfigError(_("No digest destination is set for {platform}.").format(platform=args.to))
     with use_language(settings.language):
@@ -320,6 +329,9 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
         with args.output.open("w", encoding=encoding, newline="") as out:
             count = writer(contacts, out)
         print(_("Wrote {count} contacts to {path}.").format(count=count, path=args.output), file=sys.stderr)
+    from bot.records_cli import record_export
+
+    record_export(context, args.format, count)
     return 0
 
 
@@ -347,7 +359,9 @@ def _import(context: BotContext, path: Path) -> int:
             for problem in problems:
                 print("  " + render_text(problem), file=sys.stderr)
             return 1
-        count = context.store.restore(records)
+        from bot.records_cli import cli_actor
+
+        count = context.store.restore(records, cli_actor(), context.clock())
     except BadRows as bad:
         print(
             "contactbot: " + _("{path}: nothing was imported; fix these rows first:").format(path=path),

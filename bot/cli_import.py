@@ -152,7 +152,10 @@ def _import_sheet(
         )
         for incoming in fresh
     ]
-    count = store_imported(context.db, contacts, f"import:{who}"[:100], name, now)
+    from bot.records_cli import cli_actor
+
+    note = f"{path.name}: {len(contacts)} imported, {skipped} already there"[:1000]
+    count = store_imported(context.db, contacts, f"import:{who}"[:100], name, now, cli_actor(), note)
     print(
         ngettext(
             "Imported {count} contact from {path}", "Imported {count} contacts from {path}", count

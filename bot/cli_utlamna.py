@@ -3,7 +3,7 @@
 
 Counterpart names and e-mail addresses (the fields the field table marks personal) are
 masked unless `--med-personuppgifter` is given, after the secrecy review: a person's decision.
-Every request is recorded through `record_document_request`.
+Every request is recorded in the history through `record_document_request`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.context import BotContext
 from handlers.i18n import _, ngettext
 from handlers.spreadsheet_export import write_contacts_excel_csv, write_contacts_xlsx
 from storage.extracts import requested_contacts
+from storage.history import Actor, record_once
 from storage.xlsx import Column, Table
 
 log = logging.getLogger("contactbot.requests")
@@ -112,13 +113,21 @@ def hand_out(context: BotContext, args: argparse.Namespace) -> int:
 
 
 def record_document_request(context: BotContext, request: DocumentRequest) -> None:
-    """HOOK for the history: record that an extract was handed out.
-
-    storage/history.py (issue 9) was not on main when this was written; until it is wired
-    here, the request is logged. Wiring it: in one session, `history.record(session,
-    contact_id=None, action=…, actor=Actor(f"cli:{request.by}", "cli"), at=request.at,
-    note=…)` with the facts below.
-    """
+    """Record that an extract was handed out: in the history (an export, its note saying it was a
+    document request and what it held), and in the log."""
+    personal = "included" if request.personal_data else "masked"
+    note = (
+        f"document request {request.start}..{request.end}, words: {' '.join(request.words) or '-'}, "
+        f"personal data {personal}, {request.count} contacts, {request.file.name}"
+    )
+    record_once(
+        context.db,
+        contact_id=None,
+        action="export",
+        actor=Actor(f"cli:{request.by}", "cli"),
+        at=request.at,
+        note=note[:1000],
+    )
     log.info(
         "document request handed out: %s..%s, words %s, personal data %s, %d contacts, file %s, by %s",
         request.start,

@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.people import Period, people
 from handlers.digest import Schedule
 from handlers.i18n import LANGUAGES, _
 
@@ -42,7 +43,13 @@ class Settings:
     database_timeout: float = 2.0
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Stockholm"))
     language: str = "sv"
+    # Platform-qualified user ids (`slack:U012…`, `teams:<AAD object id>`).
     coordinators: frozenset[str] = frozenset()
+    archivists: frozenset[str] = frozenset()
+    slack_coordinator_group: str | None = None
+    # Disposal of counterparts' personal data, only by a decision (see storage/disposal.py).
+    gallring_personal_data: Period | None = None
+    gallring_decision: str | None = None
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
@@ -138,9 +145,11 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         database_timeout=_positive_number("DATABASE_TIMEOUT", get("DATABASE_TIMEOUT"), 2.0),
         timezone=_zone(get("TIMEZONE") or "Europe/Stockholm"),
         language=_language(get("LANGUAGE") or "sv"),
-        coordinators=frozenset(
-            part.strip() for part in (get("COORDINATORS") or "").replace(";", ",").split(",") if part.strip()
-        ),
+        coordinators=people("COORDINATORS", get("COORDINATORS")),
+        archivists=people("ARCHIVISTS", get("ARCHIVISTS")),
+        slack_coordinator_group=_user_group(get("SLACK_COORDINATOR_GROUP")),
+        gallring_personal_data=_period(get("GALLRING_PERSONAL_DATA")),
+        gallring_decision=get("GALLRING_DECISION"),
         slack_bot_token=get("SLACK_BOT_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=get("SLACK_APP_TOKEN"),
@@ -212,6 +221,27 @@ def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
             else None
         ),
     }
+
+
+def _user_group(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"S[A-Z0-9]{6,20}", value):
+        raise ConfigError(
+            _("SLACK_COORDINATOR_GROUP must be a Slack user group id like S0123ABCD, not a name.")
+        )
+    return value
+
+
+def _period(value: str | None) -> Period | None:
+    if value is None:
+        return None
+    period = Period.parse(value)
+    if period is None:
+        raise ConfigError(
+            _("GALLRING_PERSONAL_DATA must be a number of months or years, e.g. 24m, 36m or 2y.")
+        )
+    return period
 
 
 def _http_url(name: str, value: str) -> str:

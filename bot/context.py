@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
+from bot.roles import SlackGroup, role_of
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
+from handlers.replies import Role
 from storage.contacts import ContactStore
 from storage.database import Database
 from storage.faults import describe
@@ -33,6 +35,7 @@ class BotContext:
     db: Database
     store: ContactStore
     clock: Clock
+    _slack_group: SlackGroup | None = field(default=None, init=False, repr=False)
 
     def handler(self, command: str | None = None) -> CommandHandler:
         """A command handler; hints show `command`, how the bot is invoked on the asking
@@ -46,8 +49,17 @@ class BotContext:
         return CommandHandler(services)
 
     def is_coordinator(self, user_id: str) -> bool:
-        """Whether `user_id` is listed in COORDINATORS."""
-        return user_id in self.settings.coordinators
+        """Whether the Slack user `user_id` coordinates."""
+        return self.role_of("slack", user_id) == "coordinator"
+
+    def role_of(self, platform: str, user_id: str) -> Role:
+        """The role of a user (see bot/roles.py); may ask Slack for the coordinators' group."""
+        group = self.settings.slack_coordinator_group
+        if group and self.settings.slack_bot_token and self._slack_group is None:
+            self._slack_group = SlackGroup(
+                group, self.settings.slack_bot_token, self.settings.slack_api_url, self.clock
+            )
+        return role_of(self.settings, platform, user_id, self._slack_group if group else None)
 
 
 def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool = True) -> BotContext:

@@ -18,6 +18,7 @@ from bot.digest.service import DigestService
 
 log = logging.getLogger(__name__)
 JOB_ID = "weekly-digest"
+DISPOSAL_JOB_ID = "monthly-disposal"
 
 
 def start_scheduler(service: DigestService, first_run: datetime | None = None) -> AsyncIOScheduler:
@@ -35,6 +36,7 @@ def start_scheduler(service: DigestService, first_run: datetime | None = None) -
         misfire_grace_time=50,
         next_run_time=first_run or datetime.now(settings.timezone),
     )
+    add_disposal(scheduler, service)
     scheduler.start()
     log.info(
         "weekly digest: %s in %s to %s",
@@ -43,6 +45,32 @@ def start_scheduler(service: DigestService, first_run: datetime | None = None) -
         ", ".join(target.label for target in service.targets()) or "no destination yet",
     )
     return scheduler
+
+
+def add_disposal(scheduler: AsyncIOScheduler, service: DigestService) -> None:
+    """With a disposal decision configured: clear old personal data on the 1st of every month."""
+    settings = service.settings
+    if settings.gallring_personal_data is None or not settings.gallring_decision:
+        return
+    scheduler.add_job(
+        _dispose,
+        CronTrigger(day=1, hour=3, minute=15, timezone=settings.timezone),
+        args=[service],
+        id=DISPOSAL_JOB_ID,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=24 * 3600,
+    )
+    log.info("disposal of personal data: monthly, under %s", settings.gallring_decision)
+
+
+async def _dispose(service: DigestService) -> None:
+    from bot.records_cli import scheduled_disposal
+
+    try:
+        await asyncio.to_thread(scheduled_disposal, service.context)
+    except Exception as error:  # noqa: BLE001 - next month tries again; the log says why
+        log.error("disposal of personal data failed (%s)", type(error).__name__)
 
 
 async def _tick(service: DigestService) -> None:

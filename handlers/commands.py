@@ -21,6 +21,7 @@ from handlers.i18n import _, ngettext
 from handlers.kinds import kind_names
 from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
+from handlers.records import RecordCommands, actor_of, refuse_archivist
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
 from handlers.spreadsheet_export import xlsx_bytes
@@ -31,6 +32,7 @@ from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
+from storage.history import record_once
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ class FormOutcome:
     reply: Reply | None = None
 
 
-class CommandHandler:
+class CommandHandler(RecordCommands):
     """Answers the text that follows the command, for one caller at a time."""
 
     def __init__(self, services: Services) -> None:
@@ -101,6 +103,9 @@ class CommandHandler:
         """Check and store a submitted form: a new contact, or an edit of `contact_id`."""
         try:
             if contact_id is None:
+                refusal = refuse_archivist(caller)
+                if refusal is not None:
+                    return FormOutcome(reply=refusal)
                 data = check_fields(values, self._today(), form=True)
                 return FormOutcome(reply=self._save_new(data, caller, source_key))
             contact = self.store.get(contact_id)
@@ -108,7 +113,7 @@ class CommandHandler:
             if refusal is not None or contact is None:
                 return FormOutcome(reply=refusal)
             data = check_fields(values, self._today(), partial=True, form=True)
-            return FormOutcome(reply=self._save_edit(contact, data, values))
+            return FormOutcome(reply=self._save_edit(contact, data, values, caller))
         except InvalidFields as invalid:
             return FormOutcome(errors=invalid.errors)
         except DatabaseUnavailable as trouble:
@@ -177,11 +182,14 @@ class CommandHandler:
         )
         lines: list[Text] = []
         for command in COMMANDS:
-            if command.coordinators_only and caller is not None and not caller.is_coordinator:
+            hidden = caller is not None and not caller.is_coordinator
+            if command.coordinators_only and hidden and not (command.archivists_too and caller.is_archivist):
                 continue
             typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
             line = code(typed) + " – " + _(command.description)
-            if command.coordinators_only:
+            if command.archivists_too:
+                line = line + " " + say(_("(coordinators and archivists)"))
+            elif command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
             lines.append(line)
         required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
@@ -197,6 +205,9 @@ class CommandHandler:
 
     def log(self, tokens: list[Token], caller: Caller, source_key: str | None = None) -> Reply:
         """`log key=value… free text`, or a form when nothing follows; `source_key` as in `handle`."""
+        refusal = refuse_archivist(caller)
+        if refusal is not None:
+            return refusal
         if not tokens:
             values = {"date": self._today().isoformat()}
             unit = self.store.default_unit(caller.platform, caller.user_id)
@@ -245,6 +256,7 @@ class CommandHandler:
             ),
             self.services.clock(),
             source_key,
+            actor_of(caller),
         )
         contact = added.contact
         c = self.c
@@ -286,7 +298,7 @@ class CommandHandler:
         blocks.append(
             Paragraph(
                 say(
-                    _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id}`."),
+                    _("Change it with `{c} edit {id}`, withdraw it with `{c} withdraw {id} REASON`."),
                     c=c,
                     id=contact.id,
                 )
@@ -326,9 +338,11 @@ class CommandHandler:
             data = check_fields(fields.values, self._today(), partial=True)
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
-        return self._save_edit(contact, data, fields.values)
+        return self._save_edit(contact, data, fields.values, caller)
 
-    def _save_edit(self, contact: Contact, data: ContactData, values: dict[str, str]) -> Reply:
+    def _save_edit(
+        self, contact: Contact, data: ContactData, values: dict[str, str], caller: Caller
+    ) -> Reply:
         changes: dict[str, object] = {}
         changed: list[str] = []
         for name in values:
@@ -345,7 +359,7 @@ class CommandHandler:
             changed.append(name)
         if not changes:
             return reply(say(_("Nothing to change: contact #{id} already says that."), id=contact.id))
-        updated = self.store.update(contact.id, changes, self.services.clock())
+        updated = self.store.update(contact.id, changes, self.services.clock(), actor_of(caller))
         if updated is None:
             return reply(_not_found(contact.id), ok=False)
         names = ", ".join(field_label(n).lower() for n in changed)
@@ -371,15 +385,28 @@ class CommandHandler:
         return Reply(blocks, contact_id=updated.id)
 
     def withdraw(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`withdraw ID [reason]`: marks the contact withdrawn; it is kept."""
+        """`withdraw ID REASON`: marks the contact withdrawn, with the reason; it is kept."""
         contact_id = self._contact_id(tokens, "withdraw")
         contact = self.store.get(contact_id)
         refusal = self._refuse_change(contact, contact_id, caller)
         if refusal is not None:
             return refusal
         reason = tidy(" ".join(t.text if t.key is None else f"{t.key}={t.text}" for t in tokens[1:]))
+        if not reason:
+            return reply(
+                say(
+                    _(
+                        "Nothing was withdrawn: say why after the number, e.g. `{c} {command} {id} duplicate of #9`. "
+                        "The reason is kept in the contact's history."
+                    ),
+                    c=self.c,
+                    command=word("withdraw"),
+                    id=contact_id,
+                ),
+                ok=False,
+            )
         withdrawn = self.store.withdraw(
-            contact_id, caller.user_id, caller.name, reason or None, self.services.clock()
+            contact_id, caller.user_id, caller.name, reason[:1000], self.services.clock(), actor_of(caller)
         )
         if withdrawn is None:
             return reply(_not_found(contact_id), ok=False)
@@ -396,6 +423,9 @@ class CommandHandler:
     def _refuse_change(self, contact: Contact | None, contact_id: int, caller: Caller) -> Reply | None:
         if contact is None:
             return reply(_not_found(contact_id), ok=False)
+        archivist = refuse_archivist(caller)
+        if archivist is not None:
+            return archivist
         if contact.withdrawn_at is not None:
             return reply(
                 say(_("Contact #{id} is withdrawn and can no longer be changed."), id=contact_id), ok=False
@@ -526,9 +556,9 @@ class CommandHandler:
         )
 
     def export(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`export`: every contact as an Excel workbook, for coordinators, in a private chat."""
-        if not caller.is_coordinator:
-            return reply(say(_("Only coordinators may export the contacts.")), ok=False)
+        """`export`: every contact as an Excel workbook, for coordinators and archivists, in a private chat."""
+        if not caller.reads_records:
+            return reply(say(_("Only coordinators and archivists may export the contacts.")), ok=False)
         if caller.audience == "shared":
             return reply(
                 say(
@@ -541,6 +571,14 @@ class CommandHandler:
                 ok=False,
             )
         content, count = xlsx_bytes(self.store.export(), self.services.zone)
+        record_once(
+            self.store.db,
+            contact_id=None,
+            action="export",
+            actor=actor_of(caller),
+            at=self.services.clock(),
+            note=f"xlsx, {count}",
+        )
         day = self._today().isoformat()
         return reply(
             say(

@@ -21,6 +21,7 @@ class Command:
     usage: str
     description: str
     coordinators_only: bool = False
+    archivists_too: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -47,12 +48,17 @@ COMMANDS: tuple[Command, ...] = (
             N_("organisation, person, city and summary; case and accents don't matter")),
     Command("edit", ("edit",), ("ändra", "andra"), N_('12 followup="Call in March"'),
             N_("change a contact; with only the number, it opens the form")),
-    Command("withdraw", ("withdraw",), ("ta-bort", "återkalla"), N_("12 duplicate"),
-            N_("withdraw a contact (it is kept, marked withdrawn)")),
+    Command("withdraw", ("withdraw",), ("ta-bort", "återkalla", "aterkalla"), N_("12 duplicate of #9"),
+            N_("withdraw a contact, saying why (it is kept, marked withdrawn)")),
+    Command("restore", ("restore",), ("återställ", "aterstall"), N_("12"),
+            N_("bring back a withdrawn contact"), coordinators_only=True),
+    Command("history", ("history",), ("historik",), N_("12"),
+            N_("who did what to a contact, and when (its author, coordinators, archivists)")),
+    Command("whoami", ("whoami",), ("vem",), "", N_("your role and what it lets you do")),
     Command("unit", ("unit",), ("enhet",), N_("Kultur- och fritidsförvaltningen"),
             N_("set your unit, added to the contacts you log")),
     Command("export", ("export",), ("exportera",), "", N_("all contacts as an Excel file"),
-            coordinators_only=True),
+            coordinators_only=True, archivists_too=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
             N_("the weekly digest"), coordinators_only=True),
     Command("help", ("help", "?"), ("hjälp", "hjalp"), "", N_("this help")),

@@ -11,10 +11,17 @@ from typing import Literal
 
 from handlers.markup import Block, Paragraph, Text, blocks_plain
 
+Role = Literal["staff", "coordinator", "archivist"]
+
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a command, on which platform, and whether they coordinate."""
+    """Who sent a command, on which platform, and their role.
+
+    Staff log, read every contact and change their own; coordinators change any, restore,
+    send digests and export; archivists read everything (history and audit too) and export,
+    and change nothing. `is_coordinator=True` alone gives the coordinator's role.
+    """
 
     platform: str
     user_id: str
@@ -23,6 +30,22 @@ class Caller:
     # "shared" where everyone in a channel or group chat sees the reply (Teams): replies then
     # leave out counterparts' personal data, and files are not handed out.
     audience: Literal["private", "shared"] = "private"
+    role: Role = "staff"
+
+    def __post_init__(self) -> None:
+        if self.is_coordinator and self.role == "staff":
+            object.__setattr__(self, "role", "coordinator")
+        object.__setattr__(self, "is_coordinator", self.role == "coordinator")
+
+    @property
+    def is_archivist(self) -> bool:
+        """Reads everything, changes nothing."""
+        return self.role == "archivist"
+
+    @property
+    def reads_records(self) -> bool:
+        """May read any contact's history and export (coordinators and archivists)."""
+        return self.role in {"coordinator", "archivist"}
 
     @property
     def qualified_id(self) -> str:

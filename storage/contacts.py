@@ -14,8 +14,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import history
 from storage.database import Database
 from storage.folding import fold
+from storage.history import UNKNOWN, Actor, changed
 from storage.models import Contact, Organisation, UserSetting
 
 EDITABLE = (
@@ -103,7 +105,9 @@ class ContactStore:
 
     # -- writing -------------------------------------------------------------
 
-    def add(self, new: NewContact, now: datetime, source_key: str | None = None) -> Added:
+    def add(
+        self, new: NewContact, now: datetime, source_key: str | None = None, actor: Actor = UNKNOWN
+    ) -> Added:
         """Store a contact in one transaction.
 
         Without a unit, the user's default unit is used; a unit typed in another case
@@ -126,6 +130,14 @@ class ContactStore:
                         self._set_default_unit(session, new.platform, new.logged_by, unit, now)
                         remembered = True
                 contact = self._insert(session, replace(new, unit=unit), now, source_key)
+                history.record(
+                    session,
+                    contact_id=contact.id,
+                    action="create",
+                    actor=actor,
+                    at=now,
+                    after=snapshot(contact),
+                )
                 return Added(contact, created=True, unit_remembered=remembered)
         except IntegrityError:
             if source_key is None:
@@ -166,12 +178,16 @@ class ContactStore:
         with self.db.session() as session:
             return session.scalar(select(Contact).where(Contact.source_key == source_key))
 
-    def update(self, contact_id: int, changes: dict[str, object], now: datetime) -> Contact | None:
-        """Change some fields of a contact (`organisation` takes a name); None if no such id."""
+    def update(
+        self, contact_id: int, changes: dict[str, object], now: datetime, actor: Actor = UNKNOWN
+    ) -> Contact | None:
+        """Change some fields of a contact (`organisation` takes a name); None if no such id.
+        The history records each changed field's value before and after."""
         with self.db.session() as session:
             contact = _locked(session, contact_id)
             if contact is None:
                 return None
+            before = snapshot(contact)
             for name, value in changes.items():
                 if name == "organisation" and fold(str(value))[:200] == contact.organisation.name_key:
                     # Only the spelling changed: the organisation itself is renamed.
@@ -187,6 +203,10 @@ class ContactStore:
             contact.updated_at = now
             contact.search_text = _search_text(contact)
             session.flush()
+            old, new = changed(before, snapshot(contact))
+            history.record(
+                session, contact_id=contact_id, action="edit", actor=actor, at=now, before=old, after=new
+            )
             return contact
 
     def logged_before(self, moment: datetime) -> bool:
@@ -207,7 +227,13 @@ class ContactStore:
             )
 
     def withdraw(
-        self, contact_id: int, by: str, by_name: str | None, reason: str | None, now: datetime
+        self,
+        contact_id: int,
+        by: str,
+        by_name: str | None,
+        reason: str | None,
+        now: datetime,
+        actor: Actor = UNKNOWN,
     ) -> Contact | None:
         """Mark a contact withdrawn (it is kept, with who, when and why); None if no such id."""
         with self.db.session() as session:
@@ -220,6 +246,39 @@ class ContactStore:
                 contact.withdrawn_by_name = by_name
                 contact.withdrawn_reason = reason
                 contact.updated_at = now
+                history.record(
+                    session, contact_id=contact_id, action="withdraw", actor=actor, at=now, note=reason
+                )
+            return contact
+
+    def reinstate(
+        self, contact_id: int, now: datetime, actor: Actor, note: str | None = None
+    ) -> Contact | None:
+        """Restore a withdrawn contact (recorded, with who withdrew it and why); None if no such id."""
+        with self.db.session() as session:
+            contact = _locked(session, contact_id)
+            if contact is None:
+                return None
+            if contact.withdrawn_at is not None:
+                before = {
+                    "withdrawn_at": contact.withdrawn_at,
+                    "withdrawn_by": contact.withdrawn_by,
+                    "withdrawn_reason": contact.withdrawn_reason,
+                }
+                contact.withdrawn_at = None
+                contact.withdrawn_by = None
+                contact.withdrawn_by_name = None
+                contact.withdrawn_reason = None
+                contact.updated_at = now
+                history.record(
+                    session,
+                    contact_id=contact_id,
+                    action="restore",
+                    actor=actor,
+                    at=now,
+                    before=before,
+                    note=note,
+                )
             return contact
 
     # -- reading -------------------------------------------------------------
@@ -273,7 +332,9 @@ class ContactStore:
         with self.db.session() as session:
             yield from session.scalars(statement.execution_options(yield_per=500))
 
-    def restore(self, records: list[dict[str, object]]) -> int:
+    def restore(
+        self, records: list[dict[str, object]], actor: Actor = UNKNOWN, now: datetime | None = None
+    ) -> int:
         """Insert exported contacts with every field as it was (ids too), in one transaction.
 
         Raises IdsTaken when any of the ids is already in the database: nothing is written.
@@ -293,6 +354,14 @@ class ContactStore:
                 contact.search_text = _search_text(contact)
                 session.add(contact)
                 session.flush()
+                history.record(
+                    session,
+                    contact_id=contact.id,
+                    action="import",
+                    actor=actor,
+                    at=now or created_at,
+                    after=snapshot(contact),
+                )
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 # Explicit ids do not move PostgreSQL's sequence; move it past them.
                 session.execute(
@@ -353,6 +422,13 @@ def _locked(session: Session, contact_id: int) -> Contact | None:
     return session.scalar(
         select(Contact).where(Contact.id == contact_id).with_for_update(of=Contact.__table__)
     )
+
+
+def snapshot(contact: Contact) -> dict[str, object]:
+    """The fields the history follows, as they are now."""
+    values: dict[str, object] = {"organisation": contact.organisation.name}
+    values.update({name: getattr(contact, name) for name in EDITABLE})
+    return values
 
 
 def _search_text(contact: Contact) -> str:

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from storage import history
 from storage.database import Database
+from storage.history import SCHEDULER, Actor
 from storage.models import Digest
 
 # The states a record can be in (see storage.models.Digest).
@@ -126,6 +129,9 @@ class DigestStore:
                     last_error=None,
                 )
             )
+            posted = session.get(Digest, digest_id)
+            if posted is not None:
+                _record_posted(session, posted, now)
 
     def mark_unclear(self, digest_id: int, error: str) -> None:
         """The post may have gone out, and the bot cannot look: never posted again unless forced."""
@@ -215,3 +221,13 @@ def _new_record(
         created_at=now,
         claims=0,
     )
+
+
+def _record_posted(session: Session, digest: Digest, now: datetime) -> None:
+    """A posted digest, in the history: by the scheduler, or by whoever asked for it."""
+    by = digest.requested_by
+    actor = SCHEDULER if by is None else Actor(by, by.split(":", 1)[0] if ":" in by else "unknown")
+    note = f"{digest.week} {digest.platform}:{digest.destination}"
+    if digest.attempt:
+        note += f" (again, {digest.attempt})"
+    history.record(session, contact_id=None, action="digest", actor=actor, at=now, note=note)

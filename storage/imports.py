@@ -13,9 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage import history
 from storage.contacts import ContactStore, _search_text
 from storage.database import Database
 from storage.folding import fold
+from storage.history import UNKNOWN, Actor
 from storage.models import Contact, Organisation
 
 Key = tuple[str, date, str]
@@ -53,7 +55,13 @@ def known_keys(db: Database, dates: Iterable[date]) -> set[Key]:
 
 
 def store_imported(
-    db: Database, contacts: list[ImportedContact], logged_by: str, logged_by_name: str, now: datetime
+    db: Database,
+    contacts: list[ImportedContact],
+    logged_by: str,
+    logged_by_name: str,
+    now: datetime,
+    actor: Actor = UNKNOWN,
+    note: str | None = None,
 ) -> int:
     """Insert every contact in one transaction (nothing is stored if any insert fails); returns how many.
 
@@ -93,6 +101,8 @@ def store_imported(
                 batch = []
         if batch:
             session.execute(CONTACTS.insert(), batch)
+        # One history row for the file, in the same transaction (the contacts carry its source key).
+        history.record(session, contact_id=None, action="import", actor=actor, at=now, note=note)
     return len(contacts)
 
 

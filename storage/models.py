@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -208,3 +209,30 @@ class HandledRequest(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_handled_requests_seen_at", "seen_at"),)
+
+
+class HistoryEvent(Base):
+    """One thing done to the records (append-only: the database refuses UPDATE and DELETE).
+
+    `contact_id` is None for actions on the register as a whole (an export, a digest).
+    `actor` is platform-qualified (`slack:U012…`, `teams:<id>`, `shell:<login>`,
+    `cli:<login>`, `scheduler`); `via` the way in (slack, teams, shell, cli, scheduler).
+    `before`/`after` hold the changed fields' values; `note` a reason or a decision.
+    """
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(150))
+    via: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    before: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_history_contact_id", "contact_id"),
+        Index("ix_history_at", "at"),
+    )

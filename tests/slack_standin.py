@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +62,10 @@ class SlackStandIn:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # method -> an Event its answers wait for (a slow Slack), set by the test to let them go
     holds: dict[str, threading.Event] = field(default_factory=dict)
+    # method -> something that happens elsewhere the moment a call to it arrives
+    arrivals: dict[str, Callable[[], None]] = field(default_factory=dict)
+    # user group id (S…) -> its members' user ids, as usergroups.users.list lists them
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
 
     def hold(self, method: str) -> threading.Event:
         """Hold every answer to `method` until the returned Event is set (also at close)."""
@@ -158,6 +163,9 @@ def start_standin() -> SlackStandIn:
             if parsed_url.query:
                 body.update({k: v[0] for k, v in parse_qs(parsed_url.query).items()})
             key = "upload" if path.startswith("/upload/") else path.removeprefix("/api/")
+            arrival = standin.arrivals.get(key)
+            if arrival is not None:
+                arrival()
             held = standin.holds.get(key)
             if held is not None:
                 held.wait(timeout=30)
@@ -279,6 +287,12 @@ def start_standin() -> SlackStandIn:
                 if str(body.get("include_all_metadata")).lower() not in {"true", "1"}:
                     found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
                 return {"ok": True, "messages": found, "has_more": False}
+            if method == "usergroups.users.list":
+                with standin.condition:
+                    members = standin.usergroups.get(body.get("usergroup", ""))
+                if members is None:
+                    return {"ok": False, "error": "no_such_subteam"}
+                return {"ok": True, "users": list(members)}
             return {"ok": True}
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

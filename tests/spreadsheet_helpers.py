@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.config import load_settings
 from bot.context import open_context
 from bot.shell.prompt import answer, shell_caller
-from storage.models import Contact
+from storage.models import Contact, HistoryEvent
 
 
 @dataclass
@@ -52,6 +53,16 @@ class Cli:
         context = open_context(load_settings({"DATABASE_URL": self.database_url, "LANGUAGE": "sv"}))
         try:
             return [answer(context, line, shell_caller(), self.folder) for line in lines]
+        finally:
+            context.db.dispose()
+
+    def history(self) -> list[tuple[str, str | None, str]]:
+        """(action, note, actor) of every history row, oldest first."""
+        context = open_context(load_settings({"DATABASE_URL": self.database_url}))
+        try:
+            with context.db.session() as session:
+                rows = session.scalars(select(HistoryEvent).order_by(HistoryEvent.id)).all()
+                return [(r.action, r.note, r.actor) for r in rows]
         finally:
             context.db.dispose()
 

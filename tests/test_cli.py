@@ -132,7 +132,7 @@ def test_settings_come_from_dotenv_and_the_environment_wins(tmp_path: Path) -> N
     dotenv = tmp_path / ".env"
     dotenv.write_text("LANGUAGE=en\nCOORDINATORS=U1, U2;U3\nTIMEZONE=Europe/Helsinki\n", encoding="utf-8")
     settings = load_settings({"TIMEZONE": "Europe/Stockholm"}, env_file=dotenv)
-    assert settings.language == "en" and settings.coordinators == {"U1", "U2", "U3"}
+    assert settings.language == "en" and settings.coordinators == {"slack:U1", "slack:U2", "slack:U3"}
     assert str(settings.timezone) == "Europe/Stockholm"
     with pytest.raises(ConfigError, match="LANGUAGE"):
         load_settings({"LANGUAGE": "fi"}, env_file=dotenv)

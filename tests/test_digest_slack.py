@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.context import BotContext
+from bot.digest.service import DigestService
 from storage.contacts import NewContact
 from storage.digests import DigestStore
 from tests.conftest import COORDINATOR, FakeClock, RunningApp, serve_app
@@ -104,3 +107,36 @@ def test_reviewed_at_meeting_button(digest_app: RunningApp) -> None:
     blocks = digest_app.standin.posted(CHANNEL)[0]["blocks"]
     assert "Reviewed at the meeting by ucoord on 2026-11-23" in json.dumps(blocks)
     assert "digest_reviewed" not in json.dumps(blocks)
+
+
+def test_a_digest_posted_just_as_the_database_stops_answering_is_reported_as_posted_not_failed(
+    digest_app: RunningApp, clock: FakeClock
+) -> None:
+    context = digest_app.context
+    locker = create_engine(context.settings.database_url)
+    holding = locker.connect()
+
+    def database_stops_answering() -> None:
+        if context.db.backend == "sqlite":
+            holding.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holding.exec_driver_sql("BEGIN")
+            holding.exec_driver_sql("LOCK TABLE digests IN ACCESS EXCLUSIVE MODE")
+
+    digest_app.standin.arrivals["chat.postMessage"] = database_stops_answering
+    try:
+        told = digest_app.reply_to("digest send 2026-W47", user=COORDINATOR, response="s1")
+    finally:
+        del digest_app.standin.arrivals["chat.postMessage"]
+        holding.rollback()
+        holding.close()
+        locker.dispose()
+    assert told.startswith("Posted the digest for 2026-W47 to Slack channel CDIGEST01, but the database")
+    assert "it is not posted twice" in told and "did not take" not in told
+
+    # Once the database answers, the next tick finds the post and records it; nothing is posted twice.
+    clock.advance(hours=1)
+    outcomes = asyncio.run(DigestService(context).tick())
+    assert [o.state for o in outcomes] == ["found"]
+    assert len(digest_app.standin.posted(CHANNEL)) == 1
+    assert DigestStore(context.db).history(1)[0].status == "posted"

@@ -50,6 +50,10 @@ def test_a_swedish_workbook_with_date_cells_a_title_row_and_empty_cells_is_impor
     assert first.platform == "import" and "Internationella kontakter 2025.xlsx" in (
         first.logged_by_name or ""
     )
+    [(_action, note, actor)] = [event for event in cli.history() if event[0] == "import"]
+    assert note == "Internationella kontakter 2025.xlsx: 3 imported, 0 already there" and actor.startswith(
+        "cli:"
+    )
 
 
 def test_a_semicolon_separated_windows_1252_csv_keeps_its_swedish_letters(cli: Cli, tmp_path: Path) -> None:
@@ -121,6 +125,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_problem_by_row_and
         assert any(line.startswith("  Rad 4, kolumn F (Sammanfattning): Fyll i") for line in lines)
         assert not any("Rad 2" in line for line in lines)
     assert cli.contacts() == []  # the good row was not half-imported either
+    assert not [event for event in cli.history() if event[0] == "import"]
 
 
 def test_the_dry_run_shows_what_would_be_imported_and_stores_nothing(cli: Cli, tmp_path: Path) -> None:

@@ -55,6 +55,9 @@ def test_the_extract_masks_counterpart_names_and_emails_and_says_what_it_is(
         content = b"".join(package.read(name) for name in package.namelist())
     assert b"Pekka" not in content and b"Mari Tamm" not in content and b"rovaniemi.fi" not in content
     assert any("document request" in r.getMessage() and "masked" in r.getMessage() for r in caplog.records)
+    [(action, note, actor)] = [event for event in cli.history() if event[0] == "export"]
+    assert action == "export" and actor.startswith("cli:")
+    assert note is not None and "document request 2026-03-01..2026-04-30" in note and "masked" in note
 
 
 def test_search_words_and_the_personal_data_decision_shape_the_csv_extract(cli: Cli, tmp_path: Path) -> None:

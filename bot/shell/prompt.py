@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.config import Settings
 from bot.context import BotContext
 from bot.shell.render import render
 from handlers.i18n import _, use_language
@@ -17,13 +18,16 @@ from handlers.replies import Caller, Reply
 _QUIT = {"quit", "exit", "avsluta", "q"}
 
 
-def shell_caller() -> Caller:
-    """The person at the terminal; they hold the database file, so they coordinate."""
+def shell_caller(settings: Settings | None = None) -> Caller:
+    """The person at the terminal; they hold the database file, so they coordinate, unless
+    ARCHIVISTS names them (`shell:<login>`)."""
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in a bare container
         user = "shell"
-    return Caller(platform="shell", user_id=user, name=user, is_coordinator=True)
+    if settings is not None and f"shell:{user}" in settings.archivists:
+        return Caller(platform="shell", user_id=user, name=user, role="archivist")
+    return Caller(platform="shell", user_id=user, name=user, role="coordinator")
 
 
 def answer(context: BotContext, line: str, caller: Caller, out_dir: Path) -> str:
@@ -79,7 +83,7 @@ def _line_editing() -> None:
 
 def run_shell(context: BotContext, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Read commands until end of input or `quit`; a prompt when at a terminal."""
-    caller = shell_caller()
+    caller = shell_caller(context.settings)
     interactive = stdin.isatty()
     if interactive:
         _line_editing()

@@ -223,7 +223,7 @@ class SlackAdapter:
 
     def caller(self, user_id: str, name: str | None) -> Caller:
         """The Slack user as the handlers see them."""
-        return Caller("slack", user_id, name, self.context.is_coordinator(user_id))
+        return Caller("slack", user_id, name, role=self.context.role_of("slack", user_id))
 
     async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
         with use_language(self.language):
@@ -233,7 +233,7 @@ class SlackAdapter:
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """`/kontakt …`: ack at once, then answer through the response URL."""
         await ack()
-        caller = self.caller(body.get("user_id", ""), body.get("user_name"))
+        caller = await self._in_thread(self.caller, body.get("user_id", ""), body.get("user_name"))
         text = unescape(body.get("text") or "")
         response_url = body.get("response_url", "")
         handler = self.context.handler()
@@ -332,7 +332,7 @@ class SlackAdapter:
                 )
             week = Week.parse(request.week)
             assert week is not None
-            outcomes = await service.send(week, force=request.force, requested_by=caller.user_id)
+            outcomes = await service.send(week, force=request.force, requested_by=caller.qualified_id)
             blocks: list[Block] = [
                 Paragraph(
                     outcome_text(o.state, o.week, destination_label(o.platform, o.destination), o.error)
@@ -345,7 +345,9 @@ class SlackAdapter:
         """The digest's "Reviewed at meeting" button: coordinators record it; others are told why not."""
         await ack()
         user = body.get("user", {})
-        caller = self.caller(user.get("id", ""), user.get("username") or user.get("name"))
+        caller = await self._in_thread(
+            self.caller, user.get("id", ""), user.get("username") or user.get("name")
+        )
         response_url = body.get("response_url", "")
         with use_language(self.language):
             if not caller.is_coordinator:
@@ -379,7 +381,9 @@ class SlackAdapter:
         """The form: check and store, then answer in the ack (errors stay on the form)."""
         view = body.get("view", {})
         user = body.get("user", {})
-        caller = self.caller(user.get("id", ""), user.get("username") or user.get("name"))
+        caller = await self._in_thread(
+            self.caller, user.get("id", ""), user.get("username") or user.get("name")
+        )
         contact_id = contact_id_of(view)
         values = submitted_values(view)
         source_key = f"slack-view:{view.get('id')}" if contact_id is None and view.get("id") else None

@@ -78,8 +78,8 @@ class TeamsAdapter:
             "teams",
             user_id,
             sender.name,
-            user_id in self.context.settings.teams_coordinators,
             audience=audience_of(conversation_type),
+            role=self.context.role_of("teams", user_id),
         )
 
     async def in_thread(self, function: Callable[..., T], *args: Any) -> T:

@@ -1,0 +1,146 @@
+"""The append-only history: one row per action on the records, written in the same
+transaction as the change it describes.
+
+Nothing here updates or deletes a row; the database refuses it too (migration 0006).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.database import Database
+from storage.models import HistoryEvent
+
+ACTIONS = (
+    "create",
+    "edit",
+    "withdraw",
+    "restore",
+    "import",
+    "export",
+    "digest",
+    "disposal",
+    "personal-data-export",
+    "personal-data-correction",
+    "personal-data-erasure",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts (`slack:U012…`, `cli:anna`, `scheduler`) and through what (slack, teams, shell,
+    cli, scheduler)."""
+
+    user: str
+    via: str
+
+
+# The counterpart's name and e-mail never enter the history, which can't be changed: it says
+# that they were set or changed, not to what, so that erasure and disposal really erase them.
+PERSONAL_FIELDS = ("person", "email")
+HIDDEN = "***"
+
+UNKNOWN = Actor("unknown", "unknown")
+SCHEDULER = Actor("scheduler", "scheduler")
+
+
+def record(
+    session: Session,
+    *,
+    contact_id: int | None,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
+    """Add one history row to `session`'s transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"not a history action: {action}")
+    session.add(
+        HistoryEvent(
+            contact_id=contact_id,
+            action=action,
+            actor=actor.user[:150],
+            via=actor.via[:20],
+            at=at,
+            before=_jsonable(_masked(before)),
+            after=_jsonable(_masked(after)),
+            note=note,
+        )
+    )
+
+
+def record_once(db: Database, **event: Any) -> None:
+    """One history row in a transaction of its own (actions that change no contact)."""
+    with db.session() as session:
+        record(session, **event)
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value differs, before and after."""
+    names = [name for name in after if before.get(name) != after.get(name)]
+    return {n: before.get(n) for n in names}, {n: after.get(n) for n in names}
+
+
+def contact_history(db: Database, contact_id: int) -> list[HistoryEvent]:
+    """A contact's history, oldest first."""
+    with db.session() as session:
+        statement = (
+            select(HistoryEvent)
+            .where(HistoryEvent.contact_id == contact_id)
+            .order_by(HistoryEvent.at, HistoryEvent.id)
+        )
+        return list(session.scalars(statement))
+
+
+def audit_trail(
+    db: Database,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    user: str | None = None,
+) -> Iterator[HistoryEvent]:
+    """Every event in [start, end), optionally by one user, oldest first."""
+    statement = select(HistoryEvent).order_by(HistoryEvent.at, HistoryEvent.id)
+    if start is not None:
+        statement = statement.where(HistoryEvent.at >= start)
+    if end is not None:
+        statement = statement.where(HistoryEvent.at < end)
+    if user is not None:
+        statement = statement.where(HistoryEvent.actor == user)
+    with db.session() as session:
+        yield from session.scalars(statement.execution_options(yield_per=500))
+
+
+def event_dict(event: HistoryEvent) -> dict[str, Any]:
+    """An event as the audit trail's JSON shows it."""
+    return {
+        "id": event.id,
+        "contact": event.contact_id,
+        "action": event.action,
+        "user": event.actor,
+        "via": event.via,
+        "time": event.at.isoformat(),
+        "before": event.before,
+        "after": event.after,
+        "note": event.note,
+    }
+
+
+def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: HIDDEN if k in PERSONAL_FIELDS and v else v for k, v in values.items()}
+
+
+def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()}
