@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 from bot.argparse_words import translate_argparse
 from bot.cli_archive import add_archive_command, run_archive
+from bot.cli_export import add_arguments as add_export_arguments
+from bot.cli_export import export_spreadsheet
+from bot.cli_import import add_arguments as add_import_arguments
+from bot.cli_import import import_file
 from bot.cli_report import add_report_command, run_report
+from bot.cli_utlamna import add_parser as add_utlamna_parser
+from bot.cli_utlamna import hand_out
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context, register_notice
 from bot.shell.render import render, render_text
@@ -55,14 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
     db_commands.add_parser("upgrade", help=_("create or upgrade the database schema"))
 
-    export = commands.add_parser("export", help=_("write every contact as CSV or JSON"))
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export = commands.add_parser("export", help=_("write every contact as CSV, JSON or Excel (xlsx)"))
+    export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     export.add_argument("--from", dest="start", type=_date, help=_("first meeting date, YYYY-MM-DD"))
     export.add_argument("--to", dest="end", type=_date, help=_("last meeting date, YYYY-MM-DD"))
     export.add_argument("-o", "--output", type=Path, help=_("file to write (default: standard output)"))
+    add_export_arguments(export)
 
-    imports = commands.add_parser("import", help=_("load contacts from an export (CSV or JSON)"))
+    imports = commands.add_parser(
+        "import", help=_("load contacts from a spreadsheet (.xlsx or .csv) or an export (CSV or JSON)")
+    )
     imports.add_argument("file", type=Path)
+    add_import_arguments(imports)
+
+    add_utlamna_parser(commands, _date)
 
     commands.add_parser("shell", help=_("try the commands at a local prompt, no Slack needed"))
 
@@ -179,6 +191,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "report",
         "arkivera",
         "archive",
+        "utlamna",
     }:
         # The one line printed for a failed database says it all; the log line would repeat it.
         logging.getLogger("storage.database").setLevel(logging.CRITICAL)
@@ -191,7 +204,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "export":
             return _export(context, args)
         if args.command == "import":
-            return _import(context, args.file)
+            return import_file(context, args, legacy=_import)
+        if args.command == "utlamna":
+            logging.getLogger("contactbot.requests").setLevel(logging.INFO)
+            return hand_out(context, args)
         if args.command == "shell":
             from bot.shell.prompt import run_shell
 
@@ -327,6 +343,9 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    written = export_spreadsheet(context, args)
+    if written is not None:
+        return written
     contacts = context.store.export(args.start, args.end)
     writer = write_json if args.format == "json" else write_csv
     if args.output is None:

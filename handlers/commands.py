@@ -32,6 +32,7 @@ from handlers.register_fields import (
 )
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
+from handlers.spreadsheet_export import xlsx_bytes
 from handlers.text import tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
@@ -39,7 +40,6 @@ from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
-from storage.exchange import csv_bytes
 from storage.history import record_once
 from storage.models import Contact
 
@@ -575,7 +575,7 @@ class CommandHandler(RecordCommands):
         )
 
     def export(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`export`: every contact as CSV, for coordinators and archivists, in a private chat."""
+        """`export`: every contact as an Excel workbook, for coordinators and archivists, in a private chat."""
         if not caller.reads_records:
             return reply(say(_("Only coordinators and archivists may export the contacts.")), ok=False)
         if caller.audience == "shared":
@@ -589,23 +589,23 @@ class CommandHandler(RecordCommands):
                 ),
                 ok=False,
             )
-        content, count = csv_bytes(self.store.export())
+        content, count = xlsx_bytes(self.store.export(), self.services.zone)
         record_once(
             self.store.db,
             contact_id=None,
             action="export",
             actor=actor_of(caller),
             at=self.services.clock(),
-            note=f"csv, {count}",
+            note=f"xlsx, {count}",
         )
         day = self._today().isoformat()
         return reply(
             say(
-                ngettext("Export of {count} contact (CSV).", "Export of {count} contacts (CSV).", count),
+                ngettext("Export of {count} contact (Excel).", "Export of {count} contacts (Excel).", count),
                 count=count,
             ),
             attachment=Attachment(
-                filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
+                filename=f"kontakter-{day}.xlsx", content=content, title=_("Contacts {day}").format(day=day)
             ),
         )
 

@@ -57,7 +57,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("whoami", ("whoami",), ("vem",), "", N_("your role and what it lets you do")),
     Command("unit", ("unit",), ("enhet",), N_("Kultur- och fritidsförvaltningen"),
             N_("set your unit, added to the contacts you log")),
-    Command("export", ("export",), ("exportera",), "", N_("all contacts as a CSV file"),
+    Command("export", ("export",), ("exportera",), "", N_("all contacts as an Excel file"),
             coordinators_only=True, archivists_too=True),
     Command("report", ("report",), ("rapport",), N_("2026 [pdf|xlsx|docx]"),
             N_("the annual report as a file"), coordinators_only=True),

@@ -251,7 +251,7 @@ def start_teams_standin() -> TeamsStandIn:
             route = _route(verb, path)
             body = _parse(raw, self.headers.get("Content-Type", ""))
             if route == "upload":
-                body = {"file": raw.decode("utf-8-sig", "replace")}
+                body = {"file": raw.decode("utf-8-sig", "replace"), "bytes": raw}
             with standin.condition:
                 pending = standin.failures.get(route or "", [])
                 failure = pending.pop(0) if pending else None

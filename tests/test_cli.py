@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.logs import RedactSecrets
+from tests.spreadsheet_helpers import workbook_cells
 
 LOG = 'logga org="Rovaniemen kaupunki" land=FI typ=vänort ungdom=ja datum=2026-11-20 sammanfattning="Fotbollsutbyte för unga" nytta="Båda städerna får nya kontakter"'
 
@@ -44,8 +45,8 @@ def test_shell_reads_commands_from_standard_input(database_url: str, tmp_path: P
     assert "Ömsesidig nytta: Båda städerna får nya kontakter" in out
     assert "Sparad som" in out and "Organisationen saknas" in out
     assert "Traceback" not in out + result.stderr
-    exported = next(tmp_path.glob("kontakter-*.csv")).read_text(encoding="utf-8-sig")
-    assert "Rovaniemen kaupunki" in exported
+    exported = next(tmp_path.glob("kontakter-*.xlsx")).read_bytes()
+    assert "Rovaniemen kaupunki" in workbook_cells(exported)
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_contacts(

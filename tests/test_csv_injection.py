@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from storage.exchange import read_records, write_csv
 from storage.models import Contact, Organisation
@@ -71,13 +72,15 @@ def test_a_cell_that_would_start_a_formula_is_written_as_text(value: str) -> Non
     assert read_records(out.getvalue())[0]["organisation"] == value
 
 
-def test_the_csv_sent_in_chat_shows_a_formula_as_text(app: RunningApp) -> None:
+def test_the_workbook_sent_in_chat_shows_a_formula_as_text(app: RunningApp) -> None:
     app.interaction(submission("V1", dict(FORM, org=HYPERLINK, city="@SUM(A1)")))
     app.reply_to("export", user=COORDINATOR, name="coord", response="export")
     upload = next(c for c in app.standin.calls if c.path.startswith("/upload/"))
-    written = upload.raw.decode("utf-8-sig")
-    assert "'" + HYPERLINK in cells(written) and "'@SUM(A1)" in cells(written)
-    assert not [cell for cell in cells(written) if cell.startswith(DANGEROUS)]
+    sheet = load_workbook(io.BytesIO(upload.raw)).worksheets[0]
+    written = {cell.value: cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    for text in (HYPERLINK, "@SUM(A1)"):
+        assert written[text].data_type == "s" and written[text].quotePrefix
+    assert not [cell for cell in written.values() if cell.data_type == "f"]
 
 
 def test_contactbot_export_neutralises_formulas_and_import_gives_them_back(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import Contact
 from tests.conftest import COORDINATOR, RunningApp
+from tests.spreadsheet_helpers import workbook_cells
 
 LOG = 'log org="Rovaniemen kaupunki" country=FI kind=twin-town youth=yes date=2026-11-20 summary="Planning a youth football exchange"'
 
@@ -206,7 +207,7 @@ def test_only_the_author_or_a_coordinator_may_edit_or_withdraw(app: RunningApp) 
     assert contact.withdrawn_by == COORDINATOR and contact.withdrawn_reason == "duplicate"
 
 
-def test_export_sends_a_csv_file_to_the_coordinator_only(app: RunningApp) -> None:
+def test_export_sends_an_excel_file_to_the_coordinator_only(app: RunningApp) -> None:
     app.reply_to(LOG)
     refused = app.reply_to("export", response="alice-export")
     assert "Only coordinators" in refused
@@ -215,7 +216,7 @@ def test_export_sends_a_csv_file_to_the_coordinator_only(app: RunningApp) -> Non
     assert app.standin.wait_for("/api/conversations.open")[0].body["users"] == COORDINATOR
     # The reply is sent after the upload finished, so the file is there by now.
     uploads = [c for c in app.standin.calls if c.path.startswith("/upload/")]
-    assert len(uploads) == 1 and b"Rovaniemen kaupunki" in uploads[0].raw
+    assert len(uploads) == 1 and "Rovaniemen kaupunki" in workbook_cells(uploads[0].raw)
     complete = app.standin.wait_for("/api/files.completeUploadExternal")[0]
     assert complete.body["channel_id"] == "D0001"
 

@@ -21,6 +21,7 @@ from tests.conftest import (
     threaded_id,
 )
 from tests.slack_standin import SlackStandIn
+from tests.spreadsheet_helpers import workbook_cells
 from tests.teams_standin import CLIENT_ID, TENANT_ID, Failure, TeamsStandIn, new_key
 
 ANNA = "a0000000-0000-4000-8000-0000000a4a4a"
@@ -517,7 +518,8 @@ def test_an_accepted_export_lands_in_the_coordinators_onedrive_and_a_card_opens_
     assert answer.status_code == 200
     # The invoke is answered once the file is uploaded and the card posted.
     [upload] = teams.calls_to("upload")
-    assert "Rovaniemen kaupunki" in upload.body["file"] and "teams" in upload.body["file"]
+    cells = workbook_cells(upload.body["bytes"])
+    assert "Rovaniemen kaupunki" in cells and "Anna Andersson" in cells
     assert upload.headers["Content-Range"].startswith("bytes 0-")
     card = teams.calls_to("send")[before]
     [info] = card.body["attachments"]
