@@ -163,7 +163,7 @@ class ContactStore:
         return contact
 
     def _by_source_key(self, source_key: str) -> Contact | None:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(select(Contact).where(Contact.source_key == source_key))
 
     def update(self, contact_id: int, changes: dict[str, object], now: datetime) -> Contact | None:
@@ -191,12 +191,12 @@ class ContactStore:
 
     def logged_before(self, moment: datetime) -> bool:
         """Whether any contact was logged before `moment`."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(select(Contact.id).where(Contact.created_at < moment).limit(1)) is not None
 
     def organisation_size(self, organisation_id: int) -> int:
         """How many contacts carry the organisation, withdrawn ones included."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return (
                 session.scalar(
                     select(func.count())
@@ -226,12 +226,12 @@ class ContactStore:
 
     def get(self, contact_id: int) -> Contact | None:
         """One contact by id, withdrawn or not."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.get(Contact, contact_id)
 
     def _page(self, condition: object, limit: int, offset: int) -> Page:
         active = Contact.withdrawn_at.is_(None)
-        with self.db.session() as session:
+        with self.db.read() as session:
             total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
             contacts = session.scalars(
                 select(Contact)
@@ -270,7 +270,7 @@ class ContactStore:
             statement = statement.where(Contact.contact_date >= start)
         if end is not None:
             statement = statement.where(Contact.contact_date <= end)
-        with self.db.session() as session:
+        with self.db.read() as session:
             yield from session.scalars(statement.execution_options(yield_per=500))
 
     def restore(self, records: list[dict[str, object]]) -> int:
@@ -307,7 +307,7 @@ class ContactStore:
 
     def default_unit(self, platform: str, user_id: str) -> str | None:
         """The unit a user set as theirs, if any."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return self._default_unit(session, platform, user_id)
 
     def set_default_unit(self, platform: str, user_id: str, unit: str, now: datetime) -> str:
