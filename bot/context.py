@@ -70,7 +70,10 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
                     "DATABASE_URL: cannot open the database ({error}); check the URL and that the server runs."
                 ).format(error=describe(error, _password(settings.database_url)).cause)
             ) from None
-    return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)
+    store = ContactStore(db)
+    if migrate:
+        store.search_index  # noqa: B018 - looked up now, so a missing index is said at start
+    return BotContext(settings=settings, db=db, store=store, clock=clock)
 
 
 def _password(url: str) -> list[str]:

@@ -687,9 +687,10 @@ def _page_reply(result: Page, title: Text, empty: Text, page: int, more: str | N
         )
     first = (page - 1) * PAGE_SIZE + 1
     last = first + len(result.contacts) - 1
-    blocks: list[Block] = [Heading(title + f": {result.total}"), contact_table(result.contacts)]
-    if result.total > last:
-        footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=result.total)
+    total = _("more than {count}").format(count=result.total) if result.capped else str(result.total)
+    blocks: list[Block] = [Heading(title + ": " + total), contact_table(result.contacts)]
+    if result.capped or result.total > last:
+        footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=total)
         if more:
             footer = footer + " " + say(_("Next page: `{command} {page}`"), command=more, page=page + 1)
         blocks.append(Paragraph(footer))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from storage.database import Database
 from storage.folding import fold
 from storage.models import Contact, Organisation, UserSetting
+from storage.search import SearchIndex
 
 EDITABLE = (
     "contact_date",
@@ -73,10 +74,14 @@ class IdsTaken(Exception):
 
 @dataclass
 class Page:
-    """Some contacts, and how many there are in all."""
+    """Some contacts, and how many there are in all (when `capped`: more than `total`)."""
 
     contacts: list[Contact]
     total: int
+    capped: bool = False
+
+
+COUNT_UP_TO = 100  # a search counts its matches up to here, then says "more than 100"
 
 
 class ContactStore:
@@ -84,6 +89,15 @@ class ContactStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._search_index: SearchIndex | None = None
+
+    @property
+    def search_index(self) -> SearchIndex:
+        """The database's text index (looked up once; a missing one is logged then)."""
+        if self._search_index is None:
+            with self.db.read() as session:
+                self._search_index = SearchIndex(session)
+        return self._search_index
 
     # -- organisations -------------------------------------------------------
 
@@ -229,10 +243,18 @@ class ContactStore:
         with self.db.read() as session:
             return session.get(Contact, contact_id)
 
-    def _page(self, condition: object, limit: int, offset: int) -> Page:
+    def _page(self, condition: object, limit: int, offset: int, count_up_to: int | None = None) -> Page:
         active = Contact.withdrawn_at.is_(None)
         with self.db.read() as session:
-            total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
+            capped = False
+            if count_up_to is None:
+                total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
+            else:
+                # Stop counting past `count_up_to`: "more than 100" costs what 101 cost.
+                found = select(Contact.id).where(active, condition).limit(count_up_to + 1).subquery()
+                total = session.scalar(select(func.count()).select_from(found)) or 0
+                capped = total > count_up_to
+                total = min(total, count_up_to)
             contacts = session.scalars(
                 select(Contact)
                 .where(active, condition)
@@ -240,7 +262,7 @@ class ContactStore:
                 .limit(limit)
                 .offset(offset)
             ).all()
-            return Page(list(contacts), total)
+            return Page(list(contacts), total, capped)
 
     def by_user(self, platform: str, user_id: str, limit: int = 20, offset: int = 0) -> Page:
         """A user's own contacts, newest meeting first (withdrawn ones left out)."""
@@ -257,11 +279,9 @@ class ContactStore:
         return self._page(Contact.id.is_not(None), limit, offset)
 
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
-        """Contacts whose organisation, person, city or summary contain every word."""
-        condition = Contact.id.is_not(None)
-        for word in words:
-            condition = condition & Contact.search_text.contains(fold(word), autoescape=True)
-        return self._page(condition, limit, offset)
+        """Contacts whose organisation, person, city or summary contain every word (case and
+        accents aside), through the text index; counted up to COUNT_UP_TO."""
+        return self._page(self.search_index.matching(words), limit, offset, COUNT_UP_TO)
 
     def export(self, start: date | None = None, end: date | None = None) -> Iterator[Contact]:
         """Every contact, withdrawn ones too, by id; optionally only meetings in [start, end]."""
