@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -275,8 +275,32 @@ class ContactStore:
         return self._page(condition, limit, offset)
 
     def everything(self, limit: int = 20, offset: int = 0) -> Page:
-        """All contacts that are not withdrawn."""
-        return self._page(Contact.id.is_not(None), limit, offset)
+        """All contacts that are not withdrawn, newest meeting first.
+
+        Read through `ix_contacts_listing` (date and id of active contacts): the first row of
+        the page is found in the index alone, from whichever end is nearer, and the page is
+        then read from there (keyset), so page 1000 costs little more than page 1.
+        """
+        active = Contact.withdrawn_at.is_(None)
+        with self.db.read() as session:
+            total = session.scalar(select(func.count()).select_from(Contact).where(active)) or 0
+            if offset >= total:
+                return Page([], total)
+            if offset < total - offset - limit:
+                keys = select(Contact.contact_date, Contact.id).where(active)
+                newest = keys.order_by(Contact.contact_date.desc(), Contact.id.desc())
+                start = session.execute(newest.limit(1).offset(offset)).one()
+            else:
+                oldest = select(Contact.contact_date, Contact.id).where(active)
+                oldest = oldest.order_by(Contact.contact_date, Contact.id)
+                start = session.execute(oldest.limit(1).offset(total - offset - 1)).one()
+            contacts = session.scalars(
+                select(Contact)
+                .where(active, tuple_(Contact.contact_date, Contact.id) <= tuple_(*start))
+                .order_by(Contact.contact_date.desc(), Contact.id.desc())
+                .limit(limit)
+            ).all()
+            return Page(list(contacts), total)
 
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
         """Contacts whose organisation, person, city or summary contain every word (case and
