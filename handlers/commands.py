@@ -30,7 +30,7 @@ from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
-from storage.exchange import csv_bytes
+from storage.exchange import csv_file
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
@@ -540,7 +540,7 @@ class CommandHandler:
                 ),
                 ok=False,
             )
-        content, count = csv_bytes(self.store.export())
+        path, count = csv_file(self.store.export())
         day = self._today().isoformat()
         return reply(
             say(
@@ -548,7 +548,7 @@ class CommandHandler:
                 count=count,
             ),
             attachment=Attachment(
-                filename=f"kontakter-{day}.csv", content=content, title=_("Contacts {day}").format(day=day)
+                filename=f"kontakter-{day}.csv", path=path, title=_("Contacts {day}").format(day=day)
             ),
         )
 

@@ -27,6 +27,7 @@ from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
+from bot.slack.upload import send_file
 from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
@@ -286,13 +287,7 @@ class SlackAdapter:
             try:
                 opened = await client.conversations_open(users=caller.user_id)
                 channel = opened["channel"]["id"]
-                await client.files_upload_v2(
-                    channel=channel,
-                    content=file.content,
-                    filename=file.filename,
-                    title=file.title,
-                    initial_comment=render(answer.blocks),
-                )
+                await send_file(client, channel, file, render(answer.blocks))
                 return Reply(
                     [*answer.blocks, Paragraph(say(_("I sent the file to you in a direct message.")))]
                 )
@@ -310,6 +305,8 @@ class SlackAdapter:
                         "try again in a few minutes, or ask the administrator for `contactbot export`."
                     )
                 return reply(say(text, error=cause), ok=False)
+            finally:
+                file.discard()
 
     def digest_service(self) -> DigestService | None:
         """The digest's delivery, when at least one destination is configured."""

@@ -120,7 +120,10 @@ class TeamsAdapter:
         """Teams hands a bot's file over only after the person accepts it (bot/teams/files.py)."""
         assert answer.attachment is not None
         file = answer.attachment
-        return file_offer(file.filename, file.title, len(file.content))
+        try:
+            return file_offer(file.filename, file.title, file.size)
+        finally:
+            file.discard()  # made again when the person accepts
 
     async def send_message(self, ctx: ActivityContext[Any], message: dict[str, Any], what: str) -> None:
         """Post `message` (activity fields) into the conversation of `ctx`, in its thread."""
