@@ -19,7 +19,7 @@ from bot.shell.render import render, render_text
 from handlers.i18n import _, use_language
 from handlers.importing import check_records
 from handlers.weeks import Week
-from storage.contacts import IdsTaken
+from storage.contacts import IdsTaken, ImportRefused
 from storage.database import DatabaseUnavailable
 from storage.exchange import BadRows, ImportProblem, read_rows, write_csv, write_json
 from storage.migrate import upgrade
@@ -343,6 +343,15 @@ def _import(context: BotContext, path: Path) -> int:
         print(
             "contactbot: "
             + _("{path}: {problem}; nothing was imported.").format(path=path, problem=problem_text),
+            file=sys.stderr,
+        )
+        return 1
+    except ImportRefused as refused:
+        print(
+            "contactbot: "
+            + _("{path}: the database refused the rows ({cause}); nothing was imported.").format(
+                path=path, cause=refused.cause
+            ),
             file=sys.stderr,
         )
         return 1

@@ -10,11 +10,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import bulk
 from storage.database import Database
+from storage.faults import describe
 from storage.folding import fold
 from storage.models import Contact, Organisation, UserSetting
 from storage.search import SearchIndex
@@ -70,6 +72,14 @@ class IdsTaken(Exception):
     def __init__(self, ids: list[int]) -> None:
         super().__init__(", ".join(map(str, ids[:10])))
         self.ids = ids
+
+
+class ImportRefused(Exception):
+    """The database refused the imported rows; `cause` is its own words. Nothing was written."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
 @dataclass
@@ -318,34 +328,21 @@ class ContactStore:
             yield from session.scalars(statement.execution_options(yield_per=500))
 
     def restore(self, records: list[dict[str, object]]) -> int:
-        """Insert exported contacts with every field as it was (ids too), in one transaction.
+        """Insert exported contacts with every field as it was (ids too), in one transaction,
+        in batches (`storage.bulk`) so that any number of rows goes in.
 
         Raises IdsTaken when any of the ids is already in the database: nothing is written.
         """
         ids = [int(str(r["id"])) for r in records]
-        with self.db.session() as session:
-            taken = session.scalars(select(Contact.id).where(Contact.id.in_(ids))).all()
-            if taken:
-                raise IdsTaken(sorted(taken))
-            for record in records:
-                values = dict(record)
-                name = str(values.pop("organisation"))
-                created_at = values["created_at"]
-                assert isinstance(created_at, datetime)
-                contact = Contact(**values)
-                contact.organisation = self._organisation(session, name, created_at)
-                contact.search_text = _search_text(contact)
-                session.add(contact)
-                session.flush()
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                # Explicit ids do not move PostgreSQL's sequence; move it past them.
-                session.execute(
-                    text(
-                        "SELECT setval(pg_get_serial_sequence('contacts', 'id'),"
-                        " (SELECT COALESCE(MAX(id), 1) FROM contacts))"
-                    )
-                )
-        return len(records)
+        try:
+            with self.db.session() as session:
+                taken = bulk.ids_taken(session, ids)
+                if taken:
+                    raise IdsTaken(taken)
+                return bulk.insert_contacts(session, records)
+        except DBAPIError as error:
+            # Refused (not unavailable): a value the database will not take, a duplicate id.
+            raise ImportRefused(describe(error, self.db.secrets).cause) from None
 
     # -- units ---------------------------------------------------------------
 

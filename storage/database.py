@@ -166,7 +166,7 @@ class Database:
         self.write_failure: Failure | None = None
         self._last_logged: dict[str | None, float] = {}
         secret = make_url(url).password
-        self._secrets = [secret] if secret else []
+        self.secrets = [secret] if secret else []
 
         @event.listens_for(self._sessions, "after_flush")
         def _wrote(session: Session, _context: Any) -> None:
@@ -204,7 +204,7 @@ class Database:
         except DBAPIError as error:
             with suppress(DBAPIError):
                 session.rollback()
-            failure = describe(error, self._secrets)
+            failure = describe(error, self.secrets)
             if failure.kind is None:
                 raise
             self._record(failure)

@@ -21,6 +21,12 @@ from storage.models import Contact
 log = logging.getLogger(__name__)
 
 TRIGRAM = 3  # the shortest word an index of trigrams can find
+# SQLite: the trigger that indexes each new contact (made by migration 0008; a bulk import
+# drops it for its transaction, indexes its rows in batches, and makes it again).
+SEARCH_INSERT_TRIGGER = (
+    "CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN "
+    "INSERT INTO contacts_search(rowid, search_text) VALUES (new.id, new.search_text); END"
+)
 
 
 def scan(words: Iterable[str]) -> ColumnElement[bool]:
