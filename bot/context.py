@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
+from bot.workload import PENDING_LIMIT
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
 from storage.contacts import ContactStore
@@ -33,6 +34,8 @@ class BotContext:
     db: Database
     store: ContactStore
     clock: Clock
+    # Commands running or waiting for the database threads before more are turned away busy.
+    pending_limit: int = PENDING_LIMIT
 
     def handler(self, command: str | None = None) -> CommandHandler:
         """A command handler; hints show `command`, how the bot is invoked on the asking
