@@ -19,7 +19,7 @@ from storage.database import Database
 from storage.faults import describe
 from storage.folding import fold
 from storage.models import Contact, Organisation, UserSetting
-from storage.search import SearchIndex
+from storage.search import Page, SearchIndex
 
 EDITABLE = (
     "contact_date",
@@ -80,15 +80,6 @@ class ImportRefused(Exception):
     def __init__(self, cause: str) -> None:
         super().__init__(cause)
         self.cause = cause
-
-
-@dataclass
-class Page:
-    """Some contacts, and how many there are in all (when `capped`: more than `total`)."""
-
-    contacts: list[Contact]
-    total: int
-    capped: bool = False
 
 
 COUNT_UP_TO = 100  # a search counts its matches up to here, then says "more than 100"
@@ -315,7 +306,8 @@ class ContactStore:
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
         """Contacts whose organisation, person, city or summary contain every word (case and
         accents aside), through the text index; counted up to COUNT_UP_TO."""
-        return self._page(self.search_index.matching(words), limit, offset, COUNT_UP_TO)
+        with self.db.read() as session:
+            return self.search_index.page(session, list(words), limit, offset, COUNT_UP_TO)
 
     def export(self, start: date | None = None, end: date | None = None) -> Iterator[Contact]:
         """Every contact, withdrawn ones too, by id; optionally only meetings in [start, end]."""

@@ -14,6 +14,7 @@ from storage.contacts import ContactStore, NewContact
 from storage.database import Database
 from storage.folding import fold
 from storage.migrate import upgrade
+from storage.search import DENSE
 from tests.conftest import ALICE
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
@@ -51,6 +52,7 @@ def _scanned(context: BotContext, words: list[str]) -> set[int]:
     words=st.lists(texts, min_size=1, max_size=2),
     withdrawn=st.booleans(),
     renamed=st.none() | texts,
+    walk=st.booleans(),
 )
 def test_search_finds_exactly_what_the_plain_scan_finds(
     context: BotContext,
@@ -58,7 +60,10 @@ def test_search_finds_exactly_what_the_plain_scan_finds(
     words: list[str],
     withdrawn: bool,
     renamed: str | None,
+    walk: bool,
 ) -> None:
+    # Both ways of reading the matches: all of them sorted, or walking the list order.
+    context.store.search_index.dense = 0 if walk else DENSE
     with context.db.session() as session:
         session.execute(text("DELETE FROM contacts"))  # the index follows the table
     ids = [_add(context.store, organisation, summary, city) for organisation, summary, city in contacts]
