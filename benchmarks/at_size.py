@@ -13,7 +13,6 @@ in full, OFFSET paging, exports built in memory, and an import flushing once a r
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import resource
 import statistics
@@ -116,7 +115,9 @@ def bench_list(url: str, runs: int) -> None:
             old_page(context, Contact.id.is_not(None), (page - 1) * 15)
 
         new, old = timed(command, runs), timed(baseline, max(3, runs // 4))
-        print(f"{page:>8} {statistics.median(new):11.1f} {p95(new):11.1f} {statistics.median(old):11.1f} {p95(old):11.1f}")
+        print(
+            f"{page:>8} {statistics.median(new):11.1f} {p95(new):11.1f} {statistics.median(old):11.1f} {p95(old):11.1f}"
+        )
 
 
 def export_child(url: str, way: str, limit: int) -> None:

@@ -27,11 +27,47 @@ from storage.folding import fold  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 COMMON, RARE = "samarbete", "zebrafink"
-WORDS = (
-    "möte skola ungdom vänort kultur idrott miljö klimat näringsliv turism utbyte studiebesök "
-    "projekt ansökan Erasmus Interreg fotboll musik konst teater bibliotek äldreomsorg hamn energi"
-).split()
-PLACES = "Malmö Göteborg Åbo Tammerfors Rovaniemi Tartu Riga Vilnius Gdańsk Łódź Kiel Aarhus Bergen".split()
+WORDS = [
+    "möte",
+    "skola",
+    "ungdom",
+    "vänort",
+    "kultur",
+    "idrott",
+    "miljö",
+    "klimat",
+    "näringsliv",
+    "turism",
+    "utbyte",
+    "studiebesök",
+    "projekt",
+    "ansökan",
+    "Erasmus",
+    "Interreg",
+    "fotboll",
+    "musik",
+    "konst",
+    "teater",
+    "bibliotek",
+    "äldreomsorg",
+    "hamn",
+    "energi",
+]
+PLACES = [
+    "Malmö",
+    "Göteborg",
+    "Åbo",
+    "Tammerfors",
+    "Rovaniemi",
+    "Tartu",
+    "Riga",
+    "Vilnius",
+    "Gdańsk",
+    "Łódź",
+    "Kiel",
+    "Aarhus",
+    "Bergen",
+]
 COLUMNS = (
     "id, contact_date, organisation_id, country, city, person, email, kind, youth, unit, summary, "
     "benefit, followup, logged_by, logged_by_name, platform, created_at, updated_at, withdrawn_at, "
@@ -44,7 +80,9 @@ def organisations(count: int) -> list[tuple[int, str, str]]:
     chance = random.Random(1)
     names = []
     for n in range(1, count + 1):
-        name = f"{chance.choice(PLACES)} {chance.choice(('stad', 'kommun', 'kaupunki', 'gymnasium', 'AB'))} {n}"
+        name = (
+            f"{chance.choice(PLACES)} {chance.choice(('stad', 'kommun', 'kaupunki', 'gymnasium', 'AB'))} {n}"
+        )
         names.append((n, name, fold(name)))
     return names
 
