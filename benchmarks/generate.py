@@ -180,6 +180,7 @@ def generate(url: str, count: int) -> None:
     else:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     done = time.perf_counter()
     print(f"{count} contacts: loaded in {loaded - began:.1f} s, indexes built in {done - loaded:.1f} s")

@@ -83,6 +83,7 @@ class ImportRefused(Exception):
 
 
 COUNT_UP_TO = 100  # a search counts its matches up to here, then says "more than 100"
+LIST_COUNT_UP_TO = 10_000  # `list all` counts up to here on its first pages
 
 
 class ContactStore:
@@ -91,6 +92,7 @@ class ContactStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._search_index: SearchIndex | None = None
+        self.list_count_up_to = LIST_COUNT_UP_TO
 
     @property
     def search_index(self) -> SearchIndex:
@@ -280,14 +282,22 @@ class ContactStore:
 
         Read through `ix_contacts_listing` (date and id of active contacts): the first row of
         the page is found in the index alone, from whichever end is nearer, and the page is
-        then read from there (keyset), so page 1000 costs little more than page 1.
+        then read from there (keyset), so page 1000 costs little more than page 1. Within the
+        first `list_count_up_to` contacts the count stops there ("more than 10000").
         """
         active = Contact.withdrawn_at.is_(None)
         with self.db.read() as session:
-            total = session.scalar(select(func.count()).select_from(Contact).where(active)) or 0
-            if offset >= total:
+            capped = False
+            if offset + limit <= self.list_count_up_to:
+                first = select(Contact.id).where(active).limit(self.list_count_up_to + 1).subquery()
+                total = session.scalar(select(func.count()).select_from(first)) or 0
+                capped = total > self.list_count_up_to
+                total = min(total, self.list_count_up_to)
+            else:
+                total = session.scalar(select(func.count()).select_from(Contact).where(active)) or 0
+            if offset >= total and not capped:
                 return Page([], total)
-            if offset < total - offset - limit:
+            if capped or offset < total - offset - limit:
                 keys = select(Contact.contact_date, Contact.id).where(active)
                 newest = keys.order_by(Contact.contact_date.desc(), Contact.id.desc())
                 start = session.execute(newest.limit(1).offset(offset)).one()
@@ -301,7 +311,7 @@ class ContactStore:
                 .order_by(Contact.contact_date.desc(), Contact.id.desc())
                 .limit(limit)
             ).all()
-            return Page(list(contacts), total)
+            return Page(list(contacts), total, capped)
 
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
         """Contacts whose organisation, person, city or summary contain every word (case and

@@ -36,3 +36,17 @@ def test_every_page_of_list_all_follows_the_newest_first_order(context: BotConte
     shown = [c.organisation.name for c in expected if c.organisation.name in third]
     assert shown == [c.organisation.name for c in expected[30:]]
     assert "There is no page 9; the last one is 3." in beyond
+
+
+def test_the_first_pages_of_a_long_list_count_only_so_far(context: BotContext) -> None:
+    for n in range(30):
+        context.store.add(
+            NewContact(date(2026, 11, 1), f"Org-{n:02d}", "SE", "other", "s", "U1", "slack"), NOW
+        )
+    context.store.list_count_up_to = 20
+    with use_language("en"):
+        first = context.handler().handle("list all", ALICE).plain()
+        second = context.handler().handle("list all 2", ALICE).plain()
+    assert "All contacts: more than 20" in first and "Showing 1–15 of more than 20." in first
+    assert "Next page: /kontakt list all 2" in first and "Org-29" in first and "Org-15" in first
+    assert "All contacts: 30" in second and "Org-14" in second and "Org-00" in second
