@@ -73,7 +73,7 @@ COLUMNS = (
     "benefit, followup, logged_by, logged_by_name, platform, created_at, updated_at, withdrawn_at, "
     "withdrawn_by, withdrawn_by_name, withdrawn_reason, search_text, source_key"
 )
-KINDS = ("twin-town", "school", "business", "authority", "other")
+KINDS = ("twin-town", "eu-project", "school", "association", "business", "visit", "conference", "other")
 
 
 def organisations(count: int) -> list[tuple[int, str, str]]:

@@ -40,6 +40,11 @@ COUNTS: dict[str, Any] = {
     "api": {},
     "other": 0,
 }
+# The answers to a command that failed (nothing saved) without saying "not saved".
+_FAILED = tuple(
+    m.encode()
+    for m in ("Tyvärr kunde jag inte svara", "Något gick fel", "Sorry, I could not", "Something went wrong")
+)
 _BUSY = ("för mycket att göra".encode(), b"I am busy right now")
 WATCHERS: list[asyncio.StreamWriter] = []
 BASE_URL = ""
@@ -59,7 +64,7 @@ def _response(status: int, payload: dict[str, Any]) -> bytes:
 
 
 def _notify(key: str, body: bytes) -> None:
-    flag = "not_saved" if any(marker in body for marker in _NOT_SAVED) else "ok"
+    flag = "not_saved" if any(marker in body for marker in (*_NOT_SAVED, *_FAILED)) else "ok"
     if any(marker in body for marker in _BUSY):
         flag = "busy"  # turned away at once by a bot past its capacity (bot/workload.py)
     COUNTS["not_saved"] += flag == "not_saved"

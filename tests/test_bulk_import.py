@@ -78,7 +78,7 @@ def test_rows_the_database_refuses_are_reported_with_its_reason(database_url: st
     (tmp_path / "twice.json").write_text(json.dumps({"contacts": [row, row]}), encoding="utf-8")
     result = contactbot(["import", "twice.json"], database_url, tmp_path)
     assert result.returncode == 1
-    assert "the database refused the rows" in result.stderr and "nothing was imported" in result.stderr
+    assert "databasen tog inte emot raderna" in result.stderr and "inget lästes in" in result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(contactbot(["export", "--format", "json"], database_url, tmp_path).stdout) == {
         "contacts": []

@@ -30,7 +30,7 @@ async def send_file(client: AsyncWebClient, channel: str, file: Attachment, comm
             session.post(url, data=body, headers={"Content-Length": str(file.size)}, **options) as response,
         ):
             if response.status != 200:
-                raise SlackRequestError(f"the upload was refused (status {response.status})")
+                raise SlackRequestError(f"Failed to upload a file (status: {response.status})")
     await client.files_completeUploadExternal(
         files=[{"id": file_id, "title": file.title}], channel_id=channel, initial_comment=comment
     )
