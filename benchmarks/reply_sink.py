@@ -40,12 +40,15 @@ COUNTS: dict[str, Any] = {
     "api": {},
     "other": 0,
 }
-# The answers to a command that failed (nothing saved) without saying "not saved".
-_FAILED = tuple(
-    m.encode()
-    for m in ("Tyvärr kunde jag inte svara", "Något gick fel", "Sorry, I could not", "Something went wrong")
+# The answers to a command that failed (nothing saved) without saying "not saved". ASCII parts
+# only: the replies arrive as JSON, where å, ä and ö are escaped.
+_FAILED = (
+    b"kunde jag inte svara just nu",
+    b"gick fel hos oss",
+    b"Sorry, I could not",
+    b"Something went wrong",
 )
-_BUSY = ("för mycket att göra".encode(), b"I am busy right now")
+_BUSY = (b"mycket att g", b"I am busy right now")
 WATCHERS: list[asyncio.StreamWriter] = []
 BASE_URL = ""
 JWK: dict[str, Any] = {}
