@@ -66,6 +66,7 @@ class Outcome:
         self.flags: dict[str, int] = {}
         self.unanswered = 0
         self.late_acks = 0  # HTTP answers after Slack's 3 s
+        self.refused = 0  # HTTP answers other than 200 (uvicorn's connection limit: 503)
 
 
 async def fire(
@@ -82,7 +83,12 @@ async def fire(
     try:
         async with client.post(url, data=body, headers=headers) as answer:
             await answer.read()
+            status = answer.status
         acked = time.monotonic() - scheduled
+        if status != 200:
+            outcome.refused += 1
+            replies.waiting.pop(key, None)
+            return
         outcome.ack.append(acked)
         outcome.late_acks += acked > 3.0
         stamp, flag = await asyncio.wait_for(arrived, TIMEOUT)
@@ -170,7 +176,7 @@ def summary_line(name: str, rate: float, outcome: Outcome, stored: tuple[int, in
     return (
         f"{name:<11} {rate:6.0f} {p50:9.1f} {p99:9.1f} {ack99:9.1f} {ok:6d} {outcome.flags.get('busy', 0):5d} "
         f"{outcome.flags.get('not_saved', 0):6d} {outcome.unanswered:6d} {outcome.late_acks:5d} "
-        f"{stored[0]:7d} {cpu_text}"
+        f"{stored[0]:7d} {cpu_text} {outcome.refused:7d}"
     )
 
 
@@ -201,7 +207,7 @@ async def rates_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
             )
             print(
                 f"{'server':<11} {'cmd/s':>6} {'reply p50':>9} {'reply p99':>9} {'ack p99':>9} {'ok':>6} "
-                f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7} CPU ms/cmd"
+                f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7} CPU ms/cmd refused"
             )
             for rate in options.rates:
                 for name, (process, url, db_url, table) in servers.items():
@@ -262,7 +268,7 @@ async def mixed_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
         )
         print(
             f"{'what':<11} {'cmd/s':>6} {'reply p50':>9} {'reply p99':>9} {'ack p99':>9} {'ok':>6} "
-            f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7}"
+            f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7} {'CPU':>6} refused"
         )
         print(summary_line("log", 20, logs, stored, None))
         print(summary_line("sök", 1, searches, (0, 0), None))
