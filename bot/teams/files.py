@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from bot.context import BotContext
+from bot.workload import Overloaded, busy_message
 from handlers.i18n import _, use_language
 from handlers.markup import say
 from handlers.replies import Attachment, Caller, reply
@@ -67,7 +68,11 @@ class FileHandOver:
                 await adapter.send_blocks(ctx, [say(_("All right, the file was not sent."))])
                 return {"status": 200}
             handler = self.context.handler(command=adapter.invocation(ctx.activity))
-            answer = await adapter.in_thread(handler.handle, "export", caller)
+            try:
+                answer = await adapter.in_thread(handler.handle, "export", caller)
+            except Overloaded:
+                await adapter.send_blocks(ctx, [busy_message()])
+                return {"status": 200}
             if answer.attachment is None:
                 await adapter.send_blocks(ctx, answer.blocks)
                 return {"status": 200}
