@@ -12,7 +12,7 @@ Bot Framework key set). Routes:
 - `GET …/openidconfiguration`, `GET …/keys`, `POST /login/{tenant}/oauth2/v2.0/token`;
 - `POST /amer/v3/conversations/{id}/activities`: a Bot Connector send, answered with an id;
 - `GET /watch`: the connection becomes a stream of one line per reply received,
-  `{key}\\t{time.monotonic()}\\t{ok|not_saved}` (key: the response URL's key, or the conversation id);
+  `{key}\\t{time.monotonic()}\\t{ok|not_saved|busy}` (key: the response URL's key, or the conversation id);
 - `GET /count`: replies and Web API calls seen, as JSON.
 
 time.monotonic() is CLOCK_MONOTONIC on Linux, one clock for every process on the machine, so
@@ -34,11 +34,21 @@ COUNTS: dict[str, Any] = {
     "slack": 0,
     "teams": 0,
     "not_saved": 0,
+    "busy": 0,
     "tokens": 0,
     "keys": 0,
     "api": {},
     "other": 0,
 }
+# The answers to a command that failed (nothing saved) without saying "not saved". ASCII parts
+# only: the replies arrive as JSON, where å, ä and ö are escaped.
+_FAILED = (
+    b"kunde jag inte svara just nu",
+    b"gick fel hos oss",
+    b"Sorry, I could not",
+    b"Something went wrong",
+)
+_BUSY = (b"mycket att g", b"I am busy right now")
 WATCHERS: list[asyncio.StreamWriter] = []
 BASE_URL = ""
 JWK: dict[str, Any] = {}
@@ -57,8 +67,11 @@ def _response(status: int, payload: dict[str, Any]) -> bytes:
 
 
 def _notify(key: str, body: bytes) -> None:
-    flag = "not_saved" if any(marker in body for marker in _NOT_SAVED) else "ok"
+    flag = "not_saved" if any(marker in body for marker in (*_NOT_SAVED, *_FAILED)) else "ok"
+    if any(marker in body for marker in _BUSY):
+        flag = "busy"  # turned away at once by a bot past its capacity (bot/workload.py)
     COUNTS["not_saved"] += flag == "not_saved"
+    COUNTS["busy"] += flag == "busy"
     line = f"{key}\t{time.monotonic()!r}\t{flag}\n".encode()
     for watcher in WATCHERS:
         watcher.write(line)

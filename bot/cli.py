@@ -28,7 +28,7 @@ from handlers.i18n import _, use_language
 from handlers.importing import check_records
 from handlers.privacy import register_description
 from handlers.weeks import Week
-from storage.contacts import IdsTaken
+from storage.contacts import IdsTaken, ImportRefused
 from storage.database import DatabaseUnavailable
 from storage.exchange import BadRows, ImportProblem, read_rows, write_csv, write_json
 from storage.migrate import upgrade
@@ -401,6 +401,15 @@ def _import(context: BotContext, path: Path) -> int:
         print(
             "contactbot: "
             + _("{path}: {problem}; nothing was imported.").format(path=path, problem=problem_text),
+            file=sys.stderr,
+        )
+        return 1
+    except ImportRefused as refused:
+        print(
+            "contactbot: "
+            + _("{path}: the database refused the rows ({cause}); nothing was imported.").format(
+                path=path, cause=refused.cause
+            ),
             file=sys.stderr,
         )
         return 1

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import ConfigError, Settings
 from bot.roles import SlackGroup, role_of
+from bot.workload import PENDING_LIMIT
 from handlers.commands import CommandHandler, Services
 from handlers.i18n import _
 from handlers.privacy import RegisterNotice
@@ -37,6 +38,8 @@ class BotContext:
     store: ContactStore
     clock: Clock
     _slack_group: SlackGroup | None = field(default=None, init=False, repr=False)
+    # Commands running or waiting for the database threads before more are turned away busy.
+    pending_limit: int = PENDING_LIMIT
 
     def handler(self, command: str | None = None) -> CommandHandler:
         """A command handler; hints show `command`, how the bot is invoked on the asking
@@ -92,7 +95,10 @@ def open_context(settings: Settings, clock: Clock = system_clock, migrate: bool 
                     "DATABASE_URL: cannot open the database ({error}); check the URL and that the server runs."
                 ).format(error=describe(error, _password(settings.database_url)).cause)
             ) from None
-    return BotContext(settings=settings, db=db, store=ContactStore(db), clock=clock)
+    store = ContactStore(db)
+    if migrate:
+        store.search_index  # noqa: B018 - looked up now, so a missing index is said at start
+    return BotContext(settings=settings, db=db, store=store, clock=clock)
 
 
 def _password(url: str) -> list[str]:

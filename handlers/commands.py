@@ -32,7 +32,7 @@ from handlers.register_fields import (
 )
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
-from handlers.spreadsheet_export import xlsx_bytes
+from handlers.spreadsheet_export import xlsx_file
 from handlers.text import tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
@@ -589,7 +589,7 @@ class CommandHandler(RecordCommands):
                 ),
                 ok=False,
             )
-        content, count = xlsx_bytes(self.store.export(), self.services.zone)
+        path, count = xlsx_file(self.store.export(), self.services.zone)
         record_once(
             self.store.db,
             contact_id=None,
@@ -605,7 +605,7 @@ class CommandHandler(RecordCommands):
                 count=count,
             ),
             attachment=Attachment(
-                filename=f"kontakter-{day}.xlsx", content=content, title=_("Contacts {day}").format(day=day)
+                filename=f"kontakter-{day}.xlsx", path=path, title=_("Contacts {day}").format(day=day)
             ),
         )
 
@@ -753,9 +753,10 @@ def _page_reply(result: Page, title: Text, empty: Text, page: int, more: str | N
         )
     first = (page - 1) * PAGE_SIZE + 1
     last = first + len(result.contacts) - 1
-    blocks: list[Block] = [Heading(title + f": {result.total}"), contact_table(result.contacts)]
-    if result.total > last:
-        footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=result.total)
+    total = _("more than {count}").format(count=result.total) if result.capped else str(result.total)
+    blocks: list[Block] = [Heading(title + ": " + total), contact_table(result.contacts)]
+    if result.capped or result.total > last:
+        footer = say(_("Showing {first}–{last} of {total}."), first=first, last=last, total=total)
         if more:
             footer = footer + " " + say(_("Next page: `{command} {page}`"), command=more, page=page + 1)
         blocks.append(Paragraph(footer))

@@ -6,8 +6,11 @@ escapes what users typed its own way.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import BinaryIO, Literal
 
 from handlers.markup import Block, Paragraph, Text, blocks_plain
 
@@ -55,13 +58,35 @@ class Caller:
 
 @dataclass
 class Attachment:
-    """A file to hand to the user (an export)."""
+    """A file to hand to the user (an export): its bytes in `content`, or, for a file of
+    any size, in a temporary file at `path` that whoever hands it over then `discard`s."""
 
     filename: str
-    content: bytes
-    title: str
+    content: bytes | None = None
+    title: str = ""
+    path: Path | None = None
     # The command that makes the file again (Teams hands it over only after the person accepts).
     command: str = "export"
+
+    @property
+    def size(self) -> int:
+        """Its length in bytes."""
+        return self.path.stat().st_size if self.path is not None else len(self.content or b"")
+
+    def open(self) -> BinaryIO:
+        """Its bytes, to read in pieces."""
+        return self.path.open("rb") if self.path is not None else io.BytesIO(self.content or b"")
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """Its bytes, `size` at a time."""
+        with self.open() as file:
+            while chunk := file.read(size):
+                yield chunk
+
+    def discard(self) -> None:
+        """Remove the temporary file, if any."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -189,6 +190,20 @@ def _csv_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return neutralise(str(value))
+
+
+def xlsx_file(contacts: Iterable[Contact], zone: ZoneInfo) -> tuple[Path, int]:
+    """The workbook written as it is read into a temporary file, whatever its size (to send in
+    chat); the caller removes the file. Returns its path and how many contacts it holds."""
+    handle, name = tempfile.mkstemp(prefix="contactbot-export-", suffix=".xlsx")
+    path = Path(name)
+    try:
+        with open(handle, "wb") as out:
+            count = write_contacts_xlsx(contacts, out, zone)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, count
 
 
 def xlsx_bytes(contacts: Iterable[Contact], zone: ZoneInfo) -> tuple[bytes, int]:

@@ -10,15 +10,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import history
+from storage import bulk, history
 from storage.database import Database
+from storage.faults import describe
 from storage.folding import fold
 from storage.history import UNKNOWN, Actor, changed
 from storage.models import Contact, Organisation, UserSetting
+from storage.search import Page, SearchIndex
 
 # The register's own fields, added by migration 0007.
 REGISTER_FIELDS = ("dnr", "direction", "participants", "young_participants", "programme", "project_ref")
@@ -82,12 +84,16 @@ class IdsTaken(Exception):
         self.ids = ids
 
 
-@dataclass
-class Page:
-    """Some contacts, and how many there are in all."""
+class ImportRefused(Exception):
+    """The database refused the imported rows; `cause` is its own words. Nothing was written."""
 
-    contacts: list[Contact]
-    total: int
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+COUNT_UP_TO = 100  # a search counts its matches up to here, then says "more than 100"
+LIST_COUNT_UP_TO = 10_000  # `list all` counts up to here on its first pages
 
 
 class ContactStore:
@@ -95,6 +101,16 @@ class ContactStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._search_index: SearchIndex | None = None
+        self.list_count_up_to = LIST_COUNT_UP_TO
+
+    @property
+    def search_index(self) -> SearchIndex:
+        """The database's text index (looked up once; a missing one is logged then)."""
+        if self._search_index is None:
+            with self.db.read() as session:
+                self._search_index = SearchIndex(session)
+        return self._search_index
 
     # -- organisations -------------------------------------------------------
 
@@ -185,7 +201,7 @@ class ContactStore:
         return contact
 
     def _by_source_key(self, source_key: str) -> Contact | None:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(select(Contact).where(Contact.source_key == source_key))
 
     def update(
@@ -221,12 +237,12 @@ class ContactStore:
 
     def logged_before(self, moment: datetime) -> bool:
         """Whether any contact was logged before `moment`."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.scalar(select(Contact.id).where(Contact.created_at < moment).limit(1)) is not None
 
     def organisation_size(self, organisation_id: int) -> int:
         """How many contacts carry the organisation, withdrawn ones included."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return (
                 session.scalar(
                     select(func.count())
@@ -295,13 +311,21 @@ class ContactStore:
 
     def get(self, contact_id: int) -> Contact | None:
         """One contact by id, withdrawn or not."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return session.get(Contact, contact_id)
 
-    def _page(self, condition: object, limit: int, offset: int) -> Page:
+    def _page(self, condition: object, limit: int, offset: int, count_up_to: int | None = None) -> Page:
         active = Contact.withdrawn_at.is_(None)
-        with self.db.session() as session:
-            total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
+        with self.db.read() as session:
+            capped = False
+            if count_up_to is None:
+                total = session.scalar(select(func.count(Contact.id)).where(active, condition)) or 0
+            else:
+                # Stop counting past `count_up_to`: "more than 100" costs what 101 cost.
+                found = select(Contact.id).where(active, condition).limit(count_up_to + 1).subquery()
+                total = session.scalar(select(func.count()).select_from(found)) or 0
+                capped = total > count_up_to
+                total = min(total, count_up_to)
             contacts = session.scalars(
                 select(Contact)
                 .where(active, condition)
@@ -309,7 +333,7 @@ class ContactStore:
                 .limit(limit)
                 .offset(offset)
             ).all()
-            return Page(list(contacts), total)
+            return Page(list(contacts), total, capped)
 
     def by_user(self, platform: str, user_id: str, limit: int = 20, offset: int = 0) -> Page:
         """A user's own contacts, newest meeting first (withdrawn ones left out)."""
@@ -322,15 +346,46 @@ class ContactStore:
         return self._page(condition, limit, offset)
 
     def everything(self, limit: int = 20, offset: int = 0) -> Page:
-        """All contacts that are not withdrawn."""
-        return self._page(Contact.id.is_not(None), limit, offset)
+        """All contacts that are not withdrawn, newest meeting first.
+
+        Read through `ix_contacts_listing` (date and id of active contacts): the first row of
+        the page is found in the index alone, from whichever end is nearer, and the page is
+        then read from there (keyset), so page 1000 costs little more than page 1. Within the
+        first `list_count_up_to` contacts the count stops there ("more than 10000").
+        """
+        active = Contact.withdrawn_at.is_(None)
+        with self.db.read() as session:
+            capped = False
+            if offset + limit <= self.list_count_up_to:
+                first = select(Contact.id).where(active).limit(self.list_count_up_to + 1).subquery()
+                total = session.scalar(select(func.count()).select_from(first)) or 0
+                capped = total > self.list_count_up_to
+                total = min(total, self.list_count_up_to)
+            else:
+                total = session.scalar(select(func.count()).select_from(Contact).where(active)) or 0
+            if offset >= total and not capped:
+                return Page([], total)
+            if capped or offset < total - offset - limit:
+                keys = select(Contact.contact_date, Contact.id).where(active)
+                newest = keys.order_by(Contact.contact_date.desc(), Contact.id.desc())
+                start = session.execute(newest.limit(1).offset(offset)).one()
+            else:
+                oldest = select(Contact.contact_date, Contact.id).where(active)
+                oldest = oldest.order_by(Contact.contact_date, Contact.id)
+                start = session.execute(oldest.limit(1).offset(total - offset - 1)).one()
+            contacts = session.scalars(
+                select(Contact)
+                .where(active, tuple_(Contact.contact_date, Contact.id) <= tuple_(*start))
+                .order_by(Contact.contact_date.desc(), Contact.id.desc())
+                .limit(limit)
+            ).all()
+            return Page(list(contacts), total, capped)
 
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
-        """Contacts whose organisation, person, city or summary contain every word."""
-        condition = Contact.id.is_not(None)
-        for word in words:
-            condition = condition & Contact.search_text.contains(fold(word), autoescape=True)
-        return self._page(condition, limit, offset)
+        """Contacts whose organisation, person, city or summary contain every word (case and
+        accents aside), through the text index; counted up to COUNT_UP_TO."""
+        with self.db.read() as session:
+            return self.search_index.page(session, list(words), limit, offset, COUNT_UP_TO)
 
     def export(self, start: date | None = None, end: date | None = None) -> Iterator[Contact]:
         """Every contact, withdrawn ones too, by id; optionally only meetings in [start, end]."""
@@ -339,54 +394,43 @@ class ContactStore:
             statement = statement.where(Contact.contact_date >= start)
         if end is not None:
             statement = statement.where(Contact.contact_date <= end)
-        with self.db.session() as session:
+        with self.db.read() as session:
             yield from session.scalars(statement.execution_options(yield_per=500))
 
     def restore(
         self, records: list[dict[str, object]], actor: Actor = UNKNOWN, now: datetime | None = None
     ) -> int:
-        """Insert exported contacts with every field as it was (ids too), in one transaction.
+        """Insert exported contacts with every field as it was (ids too), in one transaction,
+        in batches (`storage.bulk`) so that any number of rows goes in; each is recorded in the history.
 
         Raises IdsTaken when any of the ids is already in the database: nothing is written.
         """
         ids = [int(str(r["id"])) for r in records]
-        with self.db.session() as session:
-            taken = session.scalars(select(Contact.id).where(Contact.id.in_(ids))).all()
-            if taken:
-                raise IdsTaken(sorted(taken))
-            for record in records:
-                values = dict(record)
-                name = str(values.pop("organisation"))
-                created_at = values["created_at"]
-                assert isinstance(created_at, datetime)
-                contact = Contact(**values)
-                contact.organisation = self._organisation(session, name, created_at)
-                contact.search_text = _search_text(contact)
-                session.add(contact)
-                session.flush()
-                history.record(
-                    session,
-                    contact_id=contact.id,
-                    action="import",
-                    actor=actor,
-                    at=now or created_at,
-                    after=snapshot(contact),
-                )
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                # Explicit ids do not move PostgreSQL's sequence; move it past them.
-                session.execute(
-                    text(
-                        "SELECT setval(pg_get_serial_sequence('contacts', 'id'),"
-                        " (SELECT COALESCE(MAX(id), 1) FROM contacts))"
+        try:
+            with self.db.session() as session:
+                taken = bulk.ids_taken(session, ids)
+                if taken:
+                    raise IdsTaken(taken)
+                count = bulk.insert_contacts(session, records)
+                imported = [
+                    (
+                        int(str(r["id"])),
+                        now or r["created_at"],
+                        {"organisation": r["organisation"], **{name: r.get(name) for name in EDITABLE}},
                     )
-                )
-        return len(records)
+                    for r in records
+                ]
+                history.record_imports(session, imported, actor)  # type: ignore[arg-type]
+                return count
+        except DBAPIError as error:
+            # Refused (not unavailable): a value the database will not take, a duplicate id.
+            raise ImportRefused(describe(error, self.db.secrets).cause) from None
 
     # -- units ---------------------------------------------------------------
 
     def default_unit(self, platform: str, user_id: str) -> str | None:
         """The unit a user set as theirs, if any."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return self._default_unit(session, platform, user_id)
 
     def set_default_unit(self, platform: str, user_id: str, unit: str, now: datetime) -> str:

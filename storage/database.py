@@ -143,9 +143,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A reader that must never wait for (or take) the write lock (the health check)
-        # asks for `reading=True`: it then runs in autocommit, like any plain SELECT.
-        if not connection.get_execution_options().get("reading"):
+        # A reader (`reading=True`: searches, lists, exports, the health check) begins a
+        # deferred transaction: in WAL mode it reads one snapshot without taking or waiting
+        # for the write lock, so a long export never holds back a `log`.
+        if connection.get_execution_options().get("reading"):
+            connection.exec_driver_sql("BEGIN")
+        else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -157,11 +160,13 @@ class Database:
         self.timeout = timeout
         self.engine = make_engine(url, timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads share the pool but begin without the write lock (see `_configure_sqlite`).
+        self._reads = sessionmaker(self.engine.execution_options(reading=True), expire_on_commit=False)
         # The last failure to write, until a write succeeds again (the health check reads it).
         self.write_failure: Failure | None = None
         self._last_logged: dict[str | None, float] = {}
         secret = make_url(url).password
-        self._secrets = [secret] if secret else []
+        self.secrets = [secret] if secret else []
 
         @event.listens_for(self._sessions, "after_flush")
         def _wrote(session: Session, _context: Any) -> None:
@@ -179,7 +184,18 @@ class Database:
         Connection failures, lock time-outs and a database that cannot write come out as
         `DatabaseUnavailable`, logged once here with their cause.
         """
-        session = self._sessions()
+        with self._unit(self._sessions()) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it never takes nor waits for the write
+        lock, so writers go on while it runs (a streamed export, a search)."""
+        with self._unit(self._reads()) as session:
+            yield session
+
+    @contextmanager
+    def _unit(self, session: Session) -> Iterator[Session]:
         try:
             yield session
             session.commit()
@@ -188,7 +204,7 @@ class Database:
         except DBAPIError as error:
             with suppress(DBAPIError):
                 session.rollback()
-            failure = describe(error, self._secrets)
+            failure = describe(error, self.secrets)
             if failure.kind is None:
                 raise
             self._record(failure)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from storage.models import Contact
@@ -107,11 +109,16 @@ def to_record(contact: Contact) -> dict[str, Any]:
 
 
 def write_json(contacts: Iterable[Contact], out: IO[str]) -> int:
-    """Write `{"contacts": [...]}`; returns how many."""
-    records = [to_record(c) for c in contacts]
-    json.dump({"contacts": records}, out, ensure_ascii=False, indent=2)
-    out.write("\n")
-    return len(records)
+    """Write `{"contacts": [...]}` one contact at a time (never the whole list in memory),
+    laid out as `json.dump(..., indent=2)` would; returns how many."""
+    count = 0
+    for contact in contacts:
+        out.write(",\n    " if count else '{\n  "contacts": [\n    ')
+        record = json.dumps(to_record(contact), ensure_ascii=False, indent=2)
+        out.write(record.replace("\n", "\n    "))
+        count += 1
+    out.write("\n  ]\n}\n" if count else '{\n  "contacts": []\n}\n')
+    return count
 
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (OWASP,
@@ -142,6 +149,20 @@ def write_csv(contacts: Iterable[Contact], out: IO[str]) -> int:
         writer.writerow({k: "" if v is None else neutralise(str(v)) for k, v in record.items()})
         count += 1
     return count
+
+
+def csv_file(contacts: Iterable[Contact]) -> tuple[Path, int]:
+    """The CSV export (as `csv_bytes`) written as it is read into a temporary file, whatever
+    its size; the caller removes the file. Returns its path and how many contacts."""
+    handle, name = tempfile.mkstemp(prefix="contactbot-export-", suffix=".csv")
+    path = Path(name)
+    try:
+        with open(handle, "w", encoding="utf-8-sig", newline="") as out:
+            count = write_csv(contacts, out)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, count
 
 
 def csv_bytes(contacts: Iterable[Contact]) -> tuple[bytes, int]:

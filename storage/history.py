@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.database import Database
@@ -48,6 +49,29 @@ HIDDEN = "***"
 
 UNKNOWN = Actor("unknown", "unknown")
 SCHEDULER = Actor("scheduler", "scheduler")
+
+
+def record_imports(
+    session: Session,
+    contacts: list[tuple[int, datetime, dict[str, Any]]],
+    actor: Actor,
+) -> None:
+    """One `import` row per imported contact (id, when, its fields), inserted in batches."""
+    rows = (
+        {
+            "contact_id": contact_id,
+            "action": "import",
+            "actor": actor.user[:150],
+            "via": actor.via[:20],
+            "at": at,
+            "before": None,
+            "after": _jsonable(_masked(after)),
+            "note": None,
+        }
+        for contact_id, at, after in contacts
+    )
+    while batch := list(islice(rows, 1000)):
+        session.execute(insert(HistoryEvent), batch)
 
 
 def record(

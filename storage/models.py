@@ -113,6 +113,15 @@ class Contact(Base):
     __table_args__ = (
         Index("ix_contacts_created_at", "created_at"),
         Index("ix_contacts_logged_by", "logged_by"),
+        # `list all`: active contacts, newest meeting first (migration 0008; the text index
+        # for searching, an FTS5 table or a pg_trgm index, is created there too).
+        Index(
+            "ix_contacts_listing",
+            "contact_date",
+            "id",
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
     )
 
 

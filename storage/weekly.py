@@ -75,7 +75,7 @@ def week_figures(
 ) -> WeekFigures:
     """Totals, counts by kind, unit and country, and the most important entries of [start, end)."""
     where = _logged(start, end)
-    with db.session() as session:
+    with db.read() as session:
         total = session.scalar(select(func.count(Contact.id)).where(where)) or 0
         previous = session.scalar(select(func.count(Contact.id)).where(_logged(previous_start, start))) or 0
         youth = session.scalar(select(func.count(Contact.id)).where(where, Contact.youth.is_(True))) or 0
@@ -114,7 +114,7 @@ def counts_by_unit(
 ) -> dict[str, dict[str | None, int]]:
     """Label -> unit -> contacts logged, for each (label, start, end) week: the chart's data."""
     result: dict[str, dict[str | None, int]] = {}
-    with db.session() as session:
+    with db.read() as session:
         for label, start, end in weeks:
             result[label] = dict(_grouped(session, Contact.unit, _logged(start, end)))
     return result

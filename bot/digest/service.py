@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.chart import weekly_chart
 from bot.context import BotContext
 from bot.digest.targets import Chart, DeliveryError, DeliveryFailed, DeliveryUnclear, DigestTarget
 from bot.digest.wiring import digest_targets
@@ -381,6 +380,8 @@ class DigestService:
             )
             with use_language(self.settings.language):
                 title = _("Contacts per week by unit, 12 weeks to {week}").format(week=week_title(week))
+                from bot.chart import weekly_chart  # matplotlib: loaded only when a chart is drawn
+
                 png = await asyncio.to_thread(weekly_chart, counts, title, _("other units"), _("no unit"))
             chart = Chart(png, title, f"kontakter-{week}.png")
             await self._retrying(target.attach_chart, record, digest, ref, chart)

@@ -56,7 +56,10 @@ def _render(reply: Reply, out_dir: Path) -> str:
     text = render(reply.blocks)
     if reply.attachment is not None:
         path = out_dir / reply.attachment.filename
-        path.write_bytes(reply.attachment.content)
+        with path.open("wb") as out:
+            for chunk in reply.attachment.chunks():
+                out.write(chunk)
+        reply.attachment.discard()
         text += "\n" + _("Saved as {path}").format(path=path)
     return text
 

@@ -7,11 +7,8 @@ are synchronous (they talk to the database), so they run in worker threads.
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import functools
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import aiohttp
@@ -27,6 +24,7 @@ from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
+from bot.slack.upload import send_file
 from bot.slack.views import (
     CALLBACK_ID,
     contact_id_of,
@@ -36,6 +34,7 @@ from bot.slack.views import (
     shorten_block,
     submitted_values,
 )
+from bot.workload import Overloaded, Workers, busy_message
 from handlers.countries import suggest_countries
 from handlers.digest import destination_label, outcome_text
 from handlers.i18n import _, use_language
@@ -178,7 +177,7 @@ class SlackAdapter:
         self._digests: DigestService | None = None
         # A few worker threads for the database: more would only queue on SQLite's write
         # lock and take the interpreter lock from the event loop that acknowledges Slack.
-        self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="contactbot-db")
+        self.workers = Workers("contactbot-db", context.pending_limit, WORKERS)
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
 
     async def respond(self, response_url: str, text: str, about: str = "an answer") -> bool:
@@ -219,7 +218,7 @@ class SlackAdapter:
         """Close the shared HTTP session and the worker threads."""
         if self._session is not None:
             await self._session.close()
-        self._workers.shutdown(wait=False)
+        self.workers.shutdown()
 
     def caller(self, user_id: str, name: str | None) -> Caller:
         """The Slack user as the handlers see them."""
@@ -227,18 +226,17 @@ class SlackAdapter:
 
     async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
         with use_language(self.language):
-            call = functools.partial(contextvars.copy_context().run, function, *args)
-            return await asyncio.get_running_loop().run_in_executor(self._workers, call)
+            return await self.workers.run(function, *args)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """`/kontakt …`: ack at once, then answer through the response URL."""
         await ack()
-        caller = await self._in_thread(self.caller, body.get("user_id", ""), body.get("user_name"))
         text = unescape(body.get("text") or "")
         response_url = body.get("response_url", "")
         handler = self.context.handler()
         about = f"the answer to `{command_name(text)}`"
         try:
+            caller = await self._in_thread(self.caller, body.get("user_id", ""), body.get("user_name"))
             answer = await self._in_thread(handler.handle, text, caller)
             if answer.contact_id is not None:
                 about = f"the answer about contact #{answer.contact_id}"
@@ -251,6 +249,10 @@ class SlackAdapter:
             if answer.digest_here:
                 answer = self._digest_here(body)
             await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
+        except Overloaded:
+            log.warning("too much work waiting: %s was turned away", about)
+            with use_language(self.language):
+                await self.respond(response_url, mrkdwn(busy_message()), "the busy answer")
         except Exception as error:  # noqa: BLE001 - a person must get an answer, not silence
             log.error("%s failed: %s", about, slack_cause(error), exc_info=not is_slack_trouble(error))
             with use_language(self.language):
@@ -288,13 +290,7 @@ class SlackAdapter:
             try:
                 opened = await client.conversations_open(users=caller.user_id)
                 channel = opened["channel"]["id"]
-                await client.files_upload_v2(
-                    channel=channel,
-                    content=file.content,
-                    filename=file.filename,
-                    title=file.title,
-                    initial_comment=render(answer.blocks),
-                )
+                await send_file(client, channel, file, render(answer.blocks))
                 return Reply(
                     [*answer.blocks, Paragraph(say(_("I sent the file to you in a direct message.")))]
                 )
@@ -312,6 +308,8 @@ class SlackAdapter:
                         "try again in a few minutes, or ask the administrator for `contactbot export`."
                     )
                 return reply(say(text, error=cause), ok=False)
+            finally:
+                file.discard()
 
     def digest_service(self) -> DigestService | None:
         """The digest's delivery, when at least one destination is configured."""
@@ -390,7 +388,14 @@ class SlackAdapter:
         values = submitted_values(view)
         source_key = f"slack-view:{view.get('id')}" if contact_id is None and view.get("id") else None
         handler = self.context.handler()
-        outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        try:
+            outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        except Overloaded:
+            with use_language(self.language):
+                await ack(
+                    response_action="update", view=message_modal(_("Not saved"), mrkdwn(busy_message()))
+                )
+            return
         if outcome.errors:
             # Field errors show as plain text, where entities would appear literally.
             await ack(response_action="errors", errors={k: v.plain() for k, v in outcome.errors.items()})

@@ -7,14 +7,10 @@ goes back through the SDK's `ctx.send`, to the activity's serviceUrl with the ap
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
 import hashlib
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from microsoft_teams.api import ConversationReference, MessageActivityInput
@@ -34,6 +30,7 @@ from bot.teams.digest import REVIEW_VERB
 from bot.teams.files import file_offer
 from bot.teams.incoming import audience_of, command_text, is_mentioned, mentions_of
 from bot.teams.render import attachment, reply_activity
+from bot.workload import Overloaded, Workers, busy_message
 from handlers.i18n import _, use_language
 from handlers.markup import blocks_plain, say
 from handlers.replies import Caller, DigestSend, Reply, reply
@@ -52,7 +49,7 @@ class TeamsAdapter:
         self.context = context
         self.language = context.settings.language
         self.retry = retry or RetryPolicy()
-        self._workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="contactbot-teams")
+        self.workers = Workers("contactbot-teams", context.pending_limit, WORKERS)
         # Set by the wiring when the digest and file hand-over are available (see bot/teams/app.py).
         self.digests: Any = None
         self.files: Any = None
@@ -67,7 +64,7 @@ class TeamsAdapter:
 
     async def close(self) -> None:
         """Stop the worker threads."""
-        self._workers.shutdown(wait=False)
+        self.workers.shutdown()
 
     def caller(self, activity: Any) -> Caller:
         """The sender as the handlers see them: their Entra object id, and who else reads along."""
@@ -84,8 +81,7 @@ class TeamsAdapter:
 
     async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
         with use_language(self.language):
-            call = functools.partial(contextvars.copy_context().run, function, *args)
-            return await asyncio.get_running_loop().run_in_executor(self._workers, call)
+            return await self.workers.run(function, *args)
 
     async def on_message(self, ctx: ActivityContext[Any]) -> None:
         """A message to the bot: in a channel or group chat only when the bot is @mentioned."""
@@ -97,7 +93,13 @@ class TeamsAdapter:
             return
         text = command_text(activity.text, bot_id, mentions, self._bot_name(activity))
         handler = self.context.handler(command=self.invocation(activity))
-        answer = await self.in_thread(handler.handle, text, caller, _message_key(activity))
+        try:
+            answer = await self.in_thread(handler.handle, text, caller, _message_key(activity))
+        except Overloaded:
+            log.warning("too much work waiting: a message was turned away")
+            with use_language(self.language):
+                await self.send_blocks(ctx, [busy_message()])
+            return
         with use_language(self.language):
             message = await self._message_for(ctx, answer, caller)
         await self.send_message(ctx, message, "reply in Teams")
@@ -120,7 +122,10 @@ class TeamsAdapter:
         """Teams hands a bot's file over only after the person accepts it (bot/teams/files.py)."""
         assert answer.attachment is not None
         file = answer.attachment
-        return file_offer(file.filename, file.title, len(file.content), file.command)
+        try:
+            return file_offer(file.filename, file.title, file.size, file.command)
+        finally:
+            file.discard()  # made again when the person accepts
 
     async def send_message(self, ctx: ActivityContext[Any], message: dict[str, Any], what: str) -> None:
         """Post `message` (activity fields) into the conversation of `ctx`, in its thread."""

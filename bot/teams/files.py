@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 
 from bot.context import BotContext
+from bot.workload import Overloaded, busy_message
 from handlers.i18n import _, use_language
 from handlers.markup import say
-from handlers.replies import Caller, reply
+from handlers.replies import Attachment, Caller, reply
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,11 @@ def file_offer(filename: str, title: str, size: int, command: str = "export") ->
     }
 
 
+# OneDrive takes an upload session's bytes in pieces of at most 60 MiB, each a multiple
+# of 320 KiB: a file of any size goes up piece by piece, never whole in memory.
+PIECE = 320 * 1024 * 24
+
+
 class FileHandOver:
     """Answers `fileConsent/invoke`: uploads the accepted export, or notes that it was declined."""
 
@@ -62,21 +68,17 @@ class FileHandOver:
                 await adapter.send_blocks(ctx, [say(_("All right, the file was not sent."))])
                 return {"status": 200}
             handler = self.context.handler(command=adapter.invocation(ctx.activity))
-            answer = await adapter.in_thread(handler.handle, _file_command(value), caller)
+            try:
+                answer = await adapter.in_thread(handler.handle, _file_command(value), caller)
+            except Overloaded:
+                await adapter.send_blocks(ctx, [busy_message()])
+                return {"status": 200}
             if answer.attachment is None:
                 await adapter.send_blocks(ctx, answer.blocks)
                 return {"status": 200}
-            content = answer.attachment.content
+            file = answer.attachment
             try:
-                response = await self.http.put(
-                    upload.upload_url,
-                    content=content,
-                    headers={
-                        "Content-Length": str(len(content)),
-                        "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}",
-                    },
-                )
-                response.raise_for_status()
+                await self._upload(upload.upload_url, file)
             except httpx.HTTPError as error:
                 status = getattr(getattr(error, "response", None), "status_code", None)
                 log.warning(
@@ -90,6 +92,8 @@ class FileHandOver:
                 )
                 await adapter.send_blocks(ctx, failed.blocks)
                 return {"status": 200}
+            finally:
+                file.discard()
             card = {
                 "type": "message",
                 "attachments": [
@@ -103,6 +107,20 @@ class FileHandOver:
             }
         await adapter.send_message(ctx, card, "file card in Teams")
         return {"status": 200}
+
+    async def _upload(self, url: str, file: Attachment) -> None:
+        """PUT the file into the upload session, one piece at a time (Content-Range)."""
+        total = file.size
+        start = 0
+        for piece in file.chunks(PIECE):
+            end = start + len(piece) - 1
+            response = await self.http.put(
+                url,
+                content=piece,
+                headers={"Content-Length": str(len(piece)), "Content-Range": f"bytes {start}-{end}/{total}"},
+            )
+            response.raise_for_status()
+            start = end + 1
 
 
 def _file_command(value: Any) -> str:

@@ -1,0 +1,136 @@
+"""Inserting many exported contacts at once: in batches, whatever the number of rows.
+
+Rows go in by COPY (PostgreSQL) or the driver's executemany (SQLite) in batches, never one flush a row; every list of ids or
+names sent to the database is cut into pieces of at most CHUNK, far below PostgreSQL's
+65,535 parameters a statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from functools import lru_cache
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from storage.folding import fold
+from storage.models import Contact, Organisation
+from storage.search import SEARCH_INSERT_TRIGGER
+
+BATCH = 1000  # rows a statement
+CHUNK = 1000  # values in one IN (…)
+COPY_ROWS = 10_000  # rows a COPY statement (each well within the statement timeout)
+T = TypeVar("T")
+
+
+def pieces(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in consecutive pieces of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ids_taken(session: Session, ids: Sequence[int]) -> list[int]:
+    """Which of `ids` are already in the database, in order (two parameters, any size)."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    stored = select(Contact.id).where(Contact.id.between(min(wanted), max(wanted)))
+    return sorted(i for i in session.scalars(stored.execution_options(yield_per=10_000)) if i in wanted)
+
+
+def organisation_ids(session: Session, records: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """The id of every record's organisation by its key, creating the missing ones (named as
+    first written, created when their first contact was)."""
+    first: dict[str, tuple[str, datetime]] = {}
+    for record in records:
+        name = str(record["organisation"])
+        first.setdefault(_key(name), (name, record["created_at"]))
+    keys = list(first)
+    found: dict[str, int] = {}
+    for piece in pieces(keys, CHUNK):
+        rows = session.execute(
+            select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(piece))
+        )
+        found.update({key: id_ for key, id_ in rows})
+    missing = [
+        {"name": first[key][0], "name_key": key, "created_at": first[key][1]}
+        for key in keys
+        if key not in found
+    ]
+    for batch in pieces(missing, BATCH):
+        session.execute(insert(Organisation), list(batch))
+    if missing:
+        for piece in pieces([row["name_key"] for row in missing], CHUNK):
+            rows = session.execute(
+                select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(piece))
+            )
+            found.update({key: id_ for key, id_ in rows})
+    return found
+
+
+def insert_contacts(session: Session, records: Sequence[dict[str, Any]]) -> int:
+    """Insert exported contacts with every field as it was (ids too): COPY on PostgreSQL,
+    the driver's executemany on SQLite, BATCH rows at a time."""
+    organisations = organisation_ids(session, records)
+    rows = (_row(record, organisations) for record in records)
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, rows)
+        # Explicit ids do not move PostgreSQL's sequence; move it past them.
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('contacts', 'id'),"
+                " (SELECT COALESCE(MAX(id), 1) FROM contacts))"
+            )
+        )
+    elif session.get_bind().dialect.name == "sqlite" and _has_search_table(session):
+        # The text index is filled in batches too: the per-row trigger doubles the time.
+        session.execute(text("DROP TRIGGER contacts_search_insert"))
+        while batch := list(islice(rows, BATCH)):
+            session.execute(insert(Contact.__table__), batch)
+            session.execute(
+                text("INSERT INTO contacts_search(rowid, search_text) VALUES (:id, :search_text)"),
+                [{"id": row["id"], "search_text": row["search_text"]} for row in batch],
+            )
+        session.execute(text(SEARCH_INSERT_TRIGGER))
+    else:
+        while batch := list(islice(rows, BATCH)):
+            session.execute(insert(Contact.__table__), batch)
+    return len(records)
+
+
+@lru_cache(maxsize=10_000)
+def _key(name: str) -> str:
+    """An organisation's key (imports repeat the same few names many times)."""
+    return fold(name)[:200]
+
+
+def _has_search_table(session: Session) -> bool:
+    found = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'contacts_search_insert'"
+    return session.scalar(text(found)) is not None
+
+
+def _row(record: dict[str, Any], organisations: dict[str, int]) -> dict[str, Any]:
+    row = dict(record)
+    name = str(row.pop("organisation"))
+    row["organisation_id"] = organisations[_key(name)]
+    parts = (name, row.get("person"), row.get("city"), row.get("summary"))
+    row["search_text"] = fold(" ".join(str(p) for p in parts if p))
+    return row
+
+
+def _copy(session: Session, rows: Iterator[dict[str, Any]]) -> None:
+    """COPY the rows into `contacts`, COPY_ROWS a statement, in the session's transaction."""
+    driver: Any = session.connection().connection.dbapi_connection
+    while batch := list(islice(rows, COPY_ROWS)):
+        columns = list(batch[0])
+        statement = f"COPY contacts ({', '.join(columns)}) FROM STDIN"
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in batch:
+                    copy.write_row([row[column] for column in columns])
+        except driver.Error as error:  # as SQLAlchemy would have wrapped it
+            raise DBAPIError.instance(statement, None, error, type(driver).Error) from None

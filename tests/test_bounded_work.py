@@ -1,0 +1,58 @@
+"""Past capacity the bot turns commands away at once ("busy, try again") instead of queueing."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from bot.context import BotContext
+from bot.workload import Overloaded, Workers
+from tests.conftest import SlackStandIn, TeamsApp, serve_app
+from tests.test_teams_http import personal
+
+LOG = "log org=Oulu country=FI summary=Met the youth council"
+
+
+def test_work_past_the_limit_is_turned_away_at_once_and_taken_again_when_there_is_room() -> None:
+    workers = Workers("test", limit=1, workers=1)
+    started, release = threading.Event(), threading.Event()
+
+    def held() -> str:
+        started.set()
+        release.wait(10)
+        return "done"
+
+    async def scenario() -> list[str]:
+        first = asyncio.create_task(workers.run(held))
+        await asyncio.sleep(0)  # the first call takes its place
+        with pytest.raises(Overloaded):
+            await workers.run(str, "turned away")
+        release.set()
+        return [await first, await workers.run(str, "room again")]
+
+    try:
+        assert asyncio.run(scenario()) == ["done", "room again"]
+        assert started.is_set() and workers.pending == 0
+    finally:
+        workers.shutdown()
+
+
+def test_an_overloaded_bot_acks_slack_and_answers_busy_saving_nothing(
+    context: BotContext, standin: SlackStandIn
+) -> None:
+    context.pending_limit = 0  # every command finds the queue full
+    with serve_app(context, standin) as app:
+        acked = app.command(LOG)
+        assert acked.status_code == 200 and acked.text == ""
+        answer = app.reply_to(LOG, response="second")
+    assert "I am busy right now" in answer and "try again in a minute" in answer
+    assert context.store.everything(15, 0).total == 0
+
+
+def test_an_overloaded_bot_answers_busy_in_teams(teams_app: TeamsApp) -> None:
+    teams_app.api.state.teams.adapter.workers.limit = 0
+    sent = teams_app.say(personal(LOG, teams_app.teams))
+    assert "I am busy right now" in sent.shown
+    assert teams_app.context.store.everything(15, 0).total == 0
