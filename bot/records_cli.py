@@ -74,6 +74,8 @@ def run(context: BotContext, args: argparse.Namespace) -> int:
             if args.command in {"gallra", "dispose"}:
                 return disposal(context, cli_actor(), args.dry_run, sys.stdout)
             return _personal(context, args)
+        except BrokenPipeError:
+            raise  # the reader stopped (`| head`): bot.cli ends quietly
         except OSError as error:
             return _fail(
                 _("cannot write {path}: {error}").format(path=error.filename, error=error.strerror), 1
