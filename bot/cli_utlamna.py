@@ -1,4 +1,4 @@
-"""`contactbot utlamna --from DATE --to DATE [--sok ORD] [--format xlsx|csv] [-o FILE]
+"""`contactbot utlamna --from DATE --to DATE [--sok ORD] [--format xlsx|csv|pdf] [-o FILE]
 [--med-personuppgifter]`: the extract a member of the public asked for (offentlighetsprincipen).
 
 Counterpart names and e-mail addresses (the fields the field table marks personal) are
@@ -61,7 +61,7 @@ def add_parser(commands: argparse._SubParsersAction, parse_date: object) -> None
         metavar="ORD",
         help=_("only contacts containing these words (may be repeated)"),
     )
-    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    parser.add_argument("--format", choices=("xlsx", "csv", "pdf"), default="xlsx")
     parser.add_argument(
         "-o", "--output", type=Path, help=_("file to write (default: utlamnande-FROM-TO.xlsx)")
     )
@@ -86,6 +86,12 @@ def hand_out(context: BotContext, args: argparse.Namespace) -> int:
     try:
         if args.format == "xlsx":
             count = write_contacts_xlsx(contacts, output, zone, mask, more=[_about(args, words, now, zone)])
+        elif args.format == "pdf":
+            from bot.report.extract_pdf import extract_pdf
+
+            about = [(str(row[0]), str(row[1])) for row in _about(args, words, now, zone).rows]
+            content, count = extract_pdf(contacts, zone, mask, about)
+            output.write_bytes(content)
         else:
             with output.open("w", encoding="utf-8-sig", newline="") as out:
                 count = write_contacts_excel_csv(contacts, out, zone, mask)

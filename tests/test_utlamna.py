@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from openpyxl import load_workbook
 
@@ -77,3 +78,18 @@ def test_a_period_that_ends_before_it_starts_writes_nothing(cli: Cli, tmp_path: 
     result = cli("utlamna", "--from", "2026-12-01", "--to", "2026-01-01")
     assert result.code == 2 and "--from 2026-12-01 är efter --to 2026-01-01" in result.err
     assert not list(tmp_path.glob("utlamnande-*"))
+
+
+def test_the_pdf_extract_is_tagged_readable_text_with_the_names_masked(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "utlamna", "--from", "2026-03-01", "--to", "2026-04-30", "--format", "pdf", "-o", "utdrag.pdf"
+    )
+    assert result.code == 0, result.err
+    assert "Skrev 2 kontakter till utdrag.pdf" in result.out
+    reader = pypdf.PdfReader(tmp_path / "utdrag.pdf")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Utdrag ur registret över internationella kontakter" in text.replace("\n", "")
+    assert "Rovaniemen kaupunki" in text and "Skolbesök i Tartu" in text and "[maskerad]" in text
+    assert "Pekka" not in text and "Mari Tamm" not in text and "rovaniemi.fi" not in text
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "sv" and root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
