@@ -70,13 +70,13 @@ def test_every_command_is_offered_in_swedish_and_english_and_the_bot_understands
     manifest = json.loads(manifest_text(BOT_ID))
     strings = english()
     swedish = [command["title"] for command in commands(manifest)]
-    assert swedish == ["logga", "lista", "sök", "sammanställning", "hjälp"]
+    assert swedish == ["logga", "lista", "sök", "sammanställning", "vem", "integritet", "hjälp"]
     english_titles = []
     for index, command in enumerate(commands(manifest)):
         key = f"bots[0].commandLists[0].commands[{index}]"
         assert command["description"] and strings[f"{key}.description"], key
         english_titles.append(strings[f"{key}.title"])
-    assert english_titles == ["log", "list", "search", "digest", "help"]
+    assert english_titles == ["log", "list", "search", "digest", "whoami", "privacy", "help"]
     command_keys = {key for key in strings if key.startswith("bots[")}
     assert len(command_keys) == 2 * len(swedish), "en.json names a command the manifest does not have"
     for sv, en in zip(swedish, english_titles, strict=True):
