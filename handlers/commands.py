@@ -517,7 +517,7 @@ class CommandHandler(RecordCommands):
         elif scope in {"all", "alla"} and not words:
             result = self.store.everything(PAGE_SIZE, offset)
             title = say(_("All contacts"))
-            empty = say(_("No contacts have been logged yet. Try `{c} log`."), c=c)
+            empty = say(_("No contacts to show: none logged yet, or all withdrawn. Try `{c} log`."), c=c)
             more = " ".join((c, listing, _("all")))
         else:
             raise ParseError(

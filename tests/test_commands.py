@@ -98,7 +98,7 @@ def test_edit_inline_changes_only_the_given_fields(context: BotContext, clock: F
 def test_withdrawn_contacts_are_kept_marked_and_hidden(context: BotContext) -> None:
     ask(context, LOG)
     ask(context, "withdraw 1 logged twice")
-    assert "No contacts have been logged yet" in ask(context, "list all")
+    assert "No contacts to show: none logged yet" in ask(context, "list all")
     shown = ask(context, "show 1")
     assert "Withdrawn: by alice" in shown and "logged twice" in shown
     assert "withdrawn and can no longer be changed" in ask(context, "edit 1 summary=x")
