@@ -82,7 +82,7 @@ def hand_out(context: BotContext, args: argparse.Namespace) -> int:
     zone = context.settings.timezone
     now = context.clock()
     mask = not args.personal_data
-    contacts = requested_contacts(context.db, args.start, args.end, words)
+    contacts = requested_contacts(context.db, args.start, args.end, words, mask)
     try:
         if args.format == "xlsx":
             count = write_contacts_xlsx(contacts, output, zone, mask, more=[_about(args, words, now, zone)])
@@ -122,8 +122,9 @@ def record_document_request(context: BotContext, request: DocumentRequest) -> No
     """Record that an extract was handed out: in the history (an export, its note saying it was a
     document request and what it held), and in the log."""
     personal = "included" if request.personal_data else "masked"
+    # The search words are not kept: they may be a person's name, and the history can't be changed.
     note = (
-        f"document request {request.start}..{request.end}, words: {' '.join(request.words) or '-'}, "
+        f"document request {request.start}..{request.end}, search words: {len(request.words)}, "
         f"personal data {personal}, {request.count} contacts, {request.file.name}"
     )
     record_once(
@@ -134,11 +135,11 @@ def record_document_request(context: BotContext, request: DocumentRequest) -> No
         at=request.at,
         note=note[:1000],
     )
-    log.info(
-        "document request handed out: %s..%s, words %s, personal data %s, %d contacts, file %s, by %s",
+    log.debug(
+        "document request handed out: %s..%s, %d search words, personal data %s, %d contacts, file %s, by %s",
         request.start,
         request.end,
-        list(request.words),
+        len(request.words),
         "included" if request.personal_data else "masked",
         request.count,
         request.file.name,

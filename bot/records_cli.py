@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.context import BotContext
+from bot.shell.render import render_text
 from handlers.i18n import _, ngettext, use_language
+from handlers.text import tidy
+from handlers.validation import InvalidFields, check_fields
 from storage.disposal import dispose, due
 from storage.exchange import neutralise, write_csv, write_json
 from storage.history import SCHEDULER, Actor, audit_trail, event_dict, record_once
@@ -224,6 +227,9 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
     person = Person(email=args.email, name=args.name)
     action = args.personal_action
     now = context.clock()
+    if action in {"search", "export"} and not mentioning(context.db, person):
+        print(_("No contact mentions {who}; nothing was written.").format(who=who))
+        return 0
     if action == "search":
         found = mentioning(context.db, person)
         print(
@@ -246,9 +252,11 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
         with paths[1].open("w", encoding="utf-8-sig", newline="") as out:
             write_csv(found, out)
         print(
-            _("Wrote the {count} contacts that mention {who} to {json} and {csv}.").format(
-                count=len(found), who=who, json=paths[0], csv=paths[1]
-            )
+            ngettext(
+                "Wrote the {count} contact that mentions {who} to {json} and {csv}.",
+                "Wrote the {count} contacts that mention {who} to {json} and {csv}.",
+                len(found),
+            ).format(count=len(found), who=who, json=paths[0], csv=paths[1])
         )
         return 0
     if action == "correct":
@@ -258,17 +266,36 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
             return _fail(_("--ny-email corrects an e-mail: find the person with --email."))
         if args.new_name is not None and args.name is None:
             return _fail(_("--nytt-namn corrects a name: find the person with --namn."))
-        changed = correct(context.db, person, cli_actor(), now, args.new_email, args.new_name)
-        print(_("Corrected {count} contacts; the history records each.").format(count=len(changed)))
+        new = args.new_email if args.new_email is not None else args.new_name
+        if not tidy(new):
+            return _fail(
+                _("The right value is empty: to clear a name or e-mail, use radera with the decision.")
+            )
+        field = "email" if args.new_email is not None else "person"
+        try:
+            checked = getattr(check_fields({field: new}, now.date(), partial=True), field)
+        except InvalidFields as invalid:
+            return _fail(" ".join(render_text(problem) for problem in invalid.errors.values()))
+        new_email, new_name = (checked, None) if field == "email" else (None, checked)
+        changed = correct(context.db, person, cli_actor(), now, new_email, new_name)
+        print(
+            ngettext(
+                "Corrected {count} contact; the history records it.",
+                "Corrected {count} contacts; the history records each.",
+                len(changed),
+            ).format(count=len(changed))
+        )
         return 0
     decision = (args.decision or "").strip()
     if not decision:
         return _fail(_('Give the decision\'s reference with --beslut, e.g. --beslut "KS 2026-12-01 § 45".'))
     erased = erase(context.db, person, decision, cli_actor(), now)
     print(
-        _("Cleared the name and e-mail of {who} on {count} contacts; the history records each.").format(
-            who=who, count=len(erased)
-        )
+        ngettext(
+            "Cleared the name and e-mail of {who} on {count} contact; the history records it.",
+            "Cleared the name and e-mail of {who} on {count} contacts; the history records each.",
+            len(erased),
+        ).format(who=who, count=len(erased))
     )
     return 0
 

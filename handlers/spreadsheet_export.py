@@ -22,6 +22,7 @@ from handlers.countries import country_name
 from handlers.fields import FIELDS, Field
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
+from handlers.register_fields import direction_label, programme_label
 from storage.exchange import neutralise
 from storage.models import Contact
 from storage.xlsx import Column, Table, write_workbook
@@ -96,6 +97,10 @@ def _value_of(f: Field, language: str, mask: bool) -> Callable[[Contact], Any]:
             return kind_label(str(raw))
         if f.input == "toggle":
             return _("yes") if raw else _("no")
+        if attribute == "direction":
+            return direction_label(str(raw))
+        if attribute == "programme":
+            return programme_label(str(raw))
         return raw
 
     return value

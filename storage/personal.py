@@ -23,7 +23,8 @@ class Person:
         if not (email or name):
             raise ValueError("give an e-mail address or a name")
         self.email = email.strip().casefold() if email else None
-        self.name = fold(name).strip() if name else None
+        # A name is the whole name (any case, accents or spacing): "Anna Berg" is not "Anna Bergström".
+        self.name = _whole(name) if name else None
 
     def condition(self) -> object:
         if self.email is not None:
@@ -34,7 +35,11 @@ class Person:
     def mentioned_in(self, contact: Contact) -> bool:
         if self.email is not None:
             return (contact.email or "").casefold() == self.email
-        return bool(contact.person) and self.name in fold(contact.person or "")
+        return bool(contact.person) and _whole(contact.person or "") == self.name
+
+
+def _whole(name: str) -> str:
+    return " ".join(fold(name).split())
 
 
 def _matching(session: Session, person: Person, lock: bool = False) -> list[Contact]:

@@ -196,3 +196,23 @@ def test_an_empty_person_or_an_unwritable_file_gets_one_line_and_no_traceback(
     assert status == 2 and "--email" in err and "Traceback" not in out + err
     status, out, err = cli("audit", "-o", str(tmp_path / "missing" / "audit.csv"))
     assert status == 1 and "audit.csv" in err and "Traceback" not in out + err
+
+
+def test_a_name_is_corrected_or_erased_only_where_it_is_the_whole_name(
+    context: BotContext,
+    tmp_path: Path,
+    cli,  # noqa: ANN001
+) -> None:
+    log(context, 'logga org=A land=FI person="Anna Berg" sammanfattning=a', tmp_path)
+    log(context, 'logga org=B land=FI person="Anna Bergström" epost=ab@x.se sammanfattning=b', tmp_path)
+    status, out, _err = cli(
+        "personuppgifter", "rätta", "--namn", "anna  BERG", "--nytt-namn", "Anna Berg-Lind"
+    )
+    assert status == 0 and "Rättade 1 kontakt;" in out
+    assert context.store.get(1).person == "Anna Berg-Lind" and context.store.get(2).person == "Anna Bergström"
+    status, _out, err = cli("personuppgifter", "rätta", "--email", "ab@x.se", "--ny-email", "inte en adress")
+    assert status == 2 and "ingen e-postadress" in err and context.store.get(2).email == "ab@x.se"
+    status, _out, err = cli("personuppgifter", "rätta", "--namn", "Anna Bergström", "--nytt-namn", " ")
+    assert status == 2 and "använd radera" in err and context.store.get(2).person == "Anna Bergström"
+    status, out, _err = cli("personuppgifter", "export", "--email", "ingen@x.se", "-o", "ingen")
+    assert status == 0 and "Ingen kontakt nämner" in out and not list(tmp_path.glob("ingen*"))
