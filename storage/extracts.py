@@ -28,7 +28,9 @@ def requested_contacts(
     with db.session() as session:
         for contact in session.scalars(statement.execution_options(yield_per=500)):
             if mask_personal and folded:
-                seen = fold(" ".join(t for t in (contact.organisation.name, contact.city, contact.summary) if t))
+                seen = fold(
+                    " ".join(t for t in (contact.organisation.name, contact.city, contact.summary) if t)
+                )
                 if not all(word in seen for word in folded):
                     continue
             yield contact
