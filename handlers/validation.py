@@ -90,7 +90,12 @@ def check_fields(
             )
         )
     errors.update(check_people(data.participants, data.young, errors))
+    if data.young is not None and data.participants is None and not partial and "young" not in errors:
+        errors["young"] = _young_without_all(data.young)
     if data.young is not None:
+        said = data.youth if values.get("youth", "").strip() else None
+        if said is not None and said != (data.young > 0) and not form and "youth" not in errors:
+            errors["youth"] = _youth_contradicted(data.young)
         data.youth = data.young > 0  # the youth flag follows the number of young participants
     for name in REQUIRED:
         if name in errors:
@@ -101,6 +106,26 @@ def check_fields(
     if errors:
         raise InvalidFields(errors)
     return data
+
+
+def _young_without_all(young: int) -> Text:
+    return say(
+        _(
+            "{young} young participants, but no number of participants in all: give participants= too "
+            "(everyone taking part, the young included)."
+        ),
+        young=young,
+    )
+
+
+def _youth_contradicted(young: int) -> Text:
+    return say(
+        _(
+            "Children and youth follows the young participants ({young}): leave youth= out, or change "
+            "young_participants= instead."
+        ),
+        young=young,
+    )
 
 
 def check_people(participants: int | None, young: int | None, errors: dict[str, Text]) -> dict[str, Text]:
@@ -234,5 +259,10 @@ def check_edit(
     errors = check_people(participants, young, {})
     if errors and "young" not in values:
         errors = {"participants": errors["young"]}
+    if not errors and young is not None and participants is None:
+        errors = {"participants" if "participants" in values else "young": _young_without_all(young)}
+    said_youth = data.youth if "young" not in values and values.get("youth", "").strip() else None
+    if not errors and young is not None and said_youth is not None and said_youth != (young > 0):
+        errors = {"youth": _youth_contradicted(young)}
     if errors:
         raise InvalidFields(errors)

@@ -68,7 +68,7 @@ def test_english_keys_and_words_give_the_same_contact(context: BotContext) -> No
     ask(
         context,
         "log org=Oulu country=FI case-number=KS-1 direction=out participants=3 young_participants=0 "
-        'programme=nordplus project_ref=NP-9 youth=yes summary="Study trip"',
+        'programme=nordplus project_ref=NP-9 summary="Study trip"',
     )
     contact = context.store.get(1)
     assert (contact.dnr, contact.direction, contact.programme, contact.project_ref) == (
@@ -80,6 +80,13 @@ def test_english_keys_and_words_give_the_same_contact(context: BotContext) -> No
     assert contact.young_participants == 0 and contact.youth is False  # none young: no youth mark
     shown = ask(context, "show 1")
     assert "Direction: Outgoing (a trip there)" in shown and "Programme: Nordplus" in shown
+    refused = ask(context, "log org=Oulu country=FI young_participants=0 participants=3 youth=yes summary=x")
+    assert "Children and youth follows the young participants (0)" in refused
+    assert "no number of participants in all" in ask(
+        context, "log org=Oulu country=FI young_participants=2 summary=x"
+    )
+    assert "no number of participants in all" in ask(context, "edit 1 participants=")
+    assert context.store.get(1).participants == 3 and context.store.get(2) is None
 
 
 def test_a_contact_without_the_new_fields_shows_none_of_them(context: BotContext) -> None:
