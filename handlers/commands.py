@@ -464,7 +464,9 @@ class CommandHandler(RecordCommands):
 
     def _contact_id(self, tokens: list[Token], command: str) -> int:
         text = tokens[0].text.lstrip("#") if tokens and tokens[0].key is None else ""
-        if not text.isascii() or not text.isdigit() or len(text) > 9:
+        if text.isascii() and text.isdigit() and len(text) > 9:
+            raise ParseError(_not_found(int(text)))  # larger than any contact number
+        if not text.isascii() or not text.isdigit():
             raise ParseError(
                 say(
                     _("Give the contact's number, e.g. `{c} {command} 12`. `{c} list` shows the numbers."),
