@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def export_spreadsheet(context: BotContext, args: argparse.Namespace) -> int | None:
     """Write the export if it is for people (xlsx, or csv with --excel); None leaves it to the machine CSV/JSON."""
+    if args.excel and args.format != "csv":
+        message = _(
+            "--excel makes a CSV file for Excel: use it with --format csv (an xlsx file needs no --excel)."
+        )
+        print("contactbot: " + message, file=sys.stderr)
+        return 2
     if args.format != "xlsx" and not (args.format == "csv" and args.excel):
         return None
     try:

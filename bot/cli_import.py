@@ -45,6 +45,8 @@ def import_file(context: BotContext, args: argparse.Namespace, legacy: Legacy) -
     path: Path = args.file
     try:
         content = path.read_bytes()
+    except FileNotFoundError:
+        return _fail(_("there is no file {path}: check the name and the folder.").format(path=path))
     except OSError as error:
         return _fail(_("cannot read {path}: {error}").format(path=path, error=error.strerror))
     try:

@@ -105,3 +105,11 @@ def _table(path: Path) -> list[list[Any]]:
     if path.suffix == ".xlsx":
         return [list(r) for r in load_workbook(path).worksheets[0].iter_rows(values_only=True)]
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
+
+
+def test_excel_csv_asked_for_with_a_workbook_is_refused_saying_what_to_write(
+    cli: Cli, tmp_path: Path
+) -> None:
+    result = cli("export", "--format", "xlsx", "--excel", "-o", "x.xlsx")
+    assert result.code == 2 and "använd den med --format csv" in result.err
+    assert not (tmp_path / "x.xlsx").exists()

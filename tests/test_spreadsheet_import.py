@@ -198,3 +198,9 @@ def test_our_own_export_can_be_dry_run_and_still_imports_with_its_ids(
     assert empty("import", "export.csv").code == 0
     [contact] = empty.contacts()
     assert (contact.id, contact.organisation.name, contact.platform) == (1, "Tartu", "shell")
+
+
+def test_a_file_that_is_not_there_is_named_in_swedish(cli: Cli) -> None:
+    result = cli("import", "finns-inte.xlsx")
+    assert result.code == 1 and "det finns ingen fil finns-inte.xlsx" in result.err
+    assert "Traceback" not in result.err
