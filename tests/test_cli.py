@@ -102,7 +102,11 @@ def test_import_of_a_broken_file_says_where_and_imports_nothing(database_url: st
     result = contactbot(["import", "bad.json"], database_url, tmp_path)
     assert result.returncode == 1 and "kontakt 1: contact_date har ett felaktigt värde" in result.stderr
     missing = contactbot(["import", "nope.csv"], database_url, tmp_path)
-    assert missing.returncode == 1 and "kan inte läsa" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1
+        and "det finns ingen fil nope.csv" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
 
 
 def test_bad_settings_stop_start_up_with_one_line(database_url: str, tmp_path: Path) -> None:
