@@ -187,13 +187,20 @@ def write_contacts_excel_csv(
     return count
 
 
-def _csv_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell's value as text: dates as YYYY-MM-DD, times to the minute, nothing as empty."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    return str(value)
+
+
+def _csv_text(value: Any) -> str:
+    if value is None or isinstance(value, date):  # a datetime is a date too
+        return cell_text(value)
     return neutralise(str(value))
 
 

@@ -4,14 +4,12 @@ as a two-column table (the annual report's PDF writer, so it is PDF/UA-1 like th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.report.content import ReportDocument, Section, Table
 from bot.report.pdf import report_pdf
 from handlers.i18n import _, current_language
-from handlers.spreadsheet_export import contact_columns
+from handlers.spreadsheet_export import cell_text, contact_columns
 from storage.models import Contact
 
 
@@ -22,7 +20,7 @@ def extract_pdf(
     columns = contact_columns(zone, mask)
     sections = []
     for contact in contacts:
-        rows = [[column.header, _text(column.value(contact))] for column in columns[1:]]
+        rows = [[column.header, cell_text(column.value(contact))] for column in columns[1:]]
         heading = _("Contact #{number}").format(number=contact.id)
         sections.append(
             Section(
@@ -40,13 +38,3 @@ def extract_pdf(
         previous="",
     )
     return report_pdf(document), len(sections)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
