@@ -10,7 +10,6 @@ import sys
 
 from bot.context import BotContext
 from handlers.i18n import _
-from handlers.spreadsheet_export import write_contacts_excel_csv, write_contacts_xlsx
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +40,9 @@ def export_spreadsheet(context: BotContext, args: argparse.Namespace) -> int | N
 
 
 def _write(context: BotContext, args: argparse.Namespace) -> int:
+    # Imported here: openpyxl is loaded only by the commands that write a file.
+    from handlers.spreadsheet_export import write_contacts_excel_csv, write_contacts_xlsx
+
     zone = context.settings.timezone
     contacts = context.store.export(args.start, args.end)
     if args.format == "xlsx":

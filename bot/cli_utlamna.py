@@ -15,14 +15,16 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.context import BotContext
 from handlers.i18n import _, ngettext
-from handlers.spreadsheet_export import write_contacts_excel_csv, write_contacts_xlsx
 from storage.extracts import requested_contacts
 from storage.history import Actor, record_once
-from storage.xlsx import Column, Table
+
+if TYPE_CHECKING:
+    from storage.xlsx import Table
 
 log = logging.getLogger("contactbot.requests")
 
@@ -73,6 +75,9 @@ def add_parser(commands: argparse._SubParsersAction, parse_date: object) -> None
 
 def hand_out(context: BotContext, args: argparse.Namespace) -> int:
     """Write the extract and record the request."""
+    # Imported here: openpyxl is loaded only by the commands that write a file.
+    from handlers.spreadsheet_export import write_contacts_excel_csv, write_contacts_xlsx
+
     if args.start > args.end:
         message = _("--from {start} is after --to {end}: give the earlier date with --from.")
         print("contactbot: " + message.format(start=args.start, end=args.end), file=sys.stderr)
@@ -149,6 +154,8 @@ def record_document_request(context: BotContext, request: DocumentRequest) -> No
 
 def _about(args: argparse.Namespace, words: tuple[str, ...], now: datetime, zone: ZoneInfo) -> Table:
     """A sheet that says what the extract is: period, search words, masking, date made."""
+    from storage.xlsx import Column, Table
+
     rows = [
         [_("Period"), f"{args.start} – {args.end}"],
         [_("Search words"), " ".join(words) or _("none")],

@@ -26,7 +26,6 @@ from bot.scheduler import start_scheduler
 from bot.slack.app import REFUSED_TOKEN, build_slack_app
 from bot.slack.guard import mount_slack_guard
 from bot.slack.trouble import slack_cause
-from bot.teams.app import mount_teams
 from handlers.i18n import _
 from storage.requests import RequestStore
 
@@ -99,7 +98,12 @@ def create_app(
     api = FastAPI(title="contactbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     api.state.context = context
     api.state.slack = slack
-    teams = mount_teams(api, context)  # None unless Teams is configured: /api/messages is then a 404
+    teams = None  # unless Teams is configured: /api/messages is then a 404
+    if settings.teams_enabled:
+        # Imported only then: the Teams SDK and its token checks (PyJWT, cryptography, httpx).
+        from bot.teams.app import mount_teams
+
+        teams = mount_teams(api, context)
     api.state.teams = teams
     if slack is not None:  # limits, the signature and replays, before bolt parses anything
         mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", RequestStore(context.db))
@@ -166,7 +170,11 @@ def settle_memory() -> None:
 def check_token(settings: Settings) -> dict[str, Any] | None:
     """Ask Slack who the bot is; a refused token stops start-up, an unreachable Slack does not
     (the bot then keeps asking in the background, and serves commands meanwhile)."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5)
+    # One attempt, no retry: an unreachable Slack is asked again in the background, so start-up
+    # (and /healthz) is not held up by slack_sdk's retry with its one-second wait.
+    client = WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=5, retry_handlers=[]
+    )
     try:
         response = client.auth_test()
     except SlackApiError as error:

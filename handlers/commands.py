@@ -32,7 +32,6 @@ from handlers.register_fields import (
 )
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
-from handlers.spreadsheet_export import xlsx_file
 from handlers.text import tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
@@ -591,6 +590,9 @@ class CommandHandler(RecordCommands):
                 ),
                 ok=False,
             )
+        # Imported here: openpyxl (with numpy, lxml, PIL) is only needed once a file is asked for.
+        from handlers.spreadsheet_export import xlsx_file
+
         path, count = xlsx_file(self.store.export(), self.services.zone)
         record_once(
             self.store.db,

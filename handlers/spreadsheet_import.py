@@ -13,8 +13,6 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl.utils import get_column_letter
-
 from handlers.fields import FIELDS, REQUIRED, field_label
 from handlers.i18n import _, translations
 from handlers.import_headers import ID, LOGGED, match_header, normalise
@@ -76,6 +74,8 @@ class Plan:
 
 def column_name(index: int, header: object) -> str:
     """`C (Datum)`: the column's letter and its header."""
+    from openpyxl.utils import get_column_letter  # openpyxl only when a file is read
+
     letter = get_column_letter(index + 1)
     return f"{letter} ({str(header).strip()})" if header not in (None, "") else letter
 

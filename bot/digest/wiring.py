@@ -34,16 +34,18 @@ def slack_channel(context: BotContext) -> list[DigestTarget]:
 
 def teams_workflows_webhook(context: BotContext) -> list[DigestTarget]:
     """The Teams channel behind a Workflows webhook (TEAMS_DIGEST_WEBHOOK_URL)."""
-    from bot.teams.workflows import WorkflowsWebhookTarget
-
     url = context.settings.teams_digest_webhook_url
     if not url:
         return []
+    from bot.teams.workflows import WorkflowsWebhookTarget
+
     return [WorkflowsWebhookTarget(url, card_builder=_card_builder(context))]
 
 
 def teams_channel(context: BotContext) -> list[DigestTarget]:
     """The Teams channel a coordinator chose with `@contactbot digest here`."""
+    if not context.settings.teams_enabled:
+        return []  # without importing Teams' modules (httpx) into a Slack-only bot
     from bot.teams.channel_digest import teams_channels
 
     return list(teams_channels(context))
