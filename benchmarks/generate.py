@@ -180,6 +180,7 @@ def generate(url: str, count: int) -> None:
     else:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
+            connection.commit()  # a checkpoint inside the transaction is refused ("table is locked")
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     done = time.perf_counter()
