@@ -19,7 +19,7 @@ from storage.database import Database
 from storage.faults import describe
 from storage.folding import fold
 from storage.history import UNKNOWN, Actor, changed
-from storage.models import Contact, Organisation, UserSetting
+from storage.models import Contact, ContactMonth, Organisation, UserSetting
 from storage.search import Page, SearchIndex
 
 # The register's own fields, added by migration 0007.
@@ -93,7 +93,6 @@ class ImportRefused(Exception):
 
 
 COUNT_UP_TO = 100  # a search counts its matches up to here, then says "more than 100"
-LIST_COUNT_UP_TO = 10_000  # `list all` counts up to here on its first pages
 
 
 class ContactStore:
@@ -102,7 +101,6 @@ class ContactStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._search_index: SearchIndex | None = None
-        self.list_count_up_to = LIST_COUNT_UP_TO
 
     @property
     def search_index(self) -> SearchIndex:
@@ -348,38 +346,45 @@ class ContactStore:
     def everything(self, limit: int = 20, offset: int = 0) -> Page:
         """All contacts that are not withdrawn, newest meeting first.
 
-        Read through `ix_contacts_listing` (date and id of active contacts): the first row of
-        the page is found in the index alone, from whichever end is nearer, and the page is
-        then read from there (keyset), so page 1000 costs little more than page 1. Within the
-        first `list_count_up_to` contacts the count stops there ("more than 10000").
+        `contact_months` (kept by the database, migration 0009) says how many active contacts
+        each month holds: their sum is the total, and they say in which month the page starts.
+        The page's first row is then found in `ix_contacts_listing` within that month, and the
+        page read from there (keyset), so page 30,000 costs what page 1 costs.
         """
         active = Contact.withdrawn_at.is_(None)
         with self.db.read() as session:
-            capped = False
-            if offset + limit <= self.list_count_up_to:
-                first = select(Contact.id).where(active).limit(self.list_count_up_to + 1).subquery()
-                total = session.scalar(select(func.count()).select_from(first)) or 0
-                capped = total > self.list_count_up_to
-                total = min(total, self.list_count_up_to)
-            else:
-                total = session.scalar(select(func.count()).select_from(Contact).where(active)) or 0
-            if offset >= total and not capped:
+            months = session.execute(
+                select(ContactMonth.month, ContactMonth.active)
+                .where(ContactMonth.active > 0)
+                .order_by(ContactMonth.month.desc())
+            ).all()
+            total = sum(count for _month, count in months)
+            if offset >= total:
                 return Page([], total)
-            if capped or offset < total - offset - limit:
-                keys = select(Contact.contact_date, Contact.id).where(active)
-                newest = keys.order_by(Contact.contact_date.desc(), Contact.id.desc())
-                start = session.execute(newest.limit(1).offset(offset)).one()
-            else:
-                oldest = select(Contact.contact_date, Contact.id).where(active)
-                oldest = oldest.order_by(Contact.contact_date, Contact.id)
-                start = session.execute(oldest.limit(1).offset(total - offset - 1)).one()
+            before, index = 0, 0
+            while before + months[index].active <= offset:
+                before += months[index].active
+                index += 1
+            month = months[index].month
+            following = _next_month(month)
+            in_month = (Contact.contact_date >= month) & (Contact.contact_date < following)
+            start = session.execute(
+                select(Contact.contact_date, Contact.id)
+                .where(active, in_month)
+                .order_by(Contact.contact_date.desc(), Contact.id.desc())
+                .limit(1)
+                .offset(offset - before)
+            ).first()
+            # A contact withdrawn between the two reads (PostgreSQL reads each statement's own
+            # snapshot): start from the month's end instead of failing.
+            key = tuple(start) if start is not None else (following, 0)
             contacts = session.scalars(
                 select(Contact)
-                .where(active, tuple_(Contact.contact_date, Contact.id) <= tuple_(*start))
+                .where(active, tuple_(Contact.contact_date, Contact.id) <= tuple_(*key))
                 .order_by(Contact.contact_date.desc(), Contact.id.desc())
                 .limit(limit)
             ).all()
-            return Page(list(contacts), total, capped)
+            return Page(list(contacts), total)
 
     def search(self, words: Iterable[str], limit: int = 20, offset: int = 0) -> Page:
         """Contacts whose organisation, person, city or summary contain every word (case and
@@ -488,3 +493,8 @@ def snapshot(contact: Contact) -> dict[str, object]:
 def _search_text(contact: Contact) -> str:
     parts = [contact.organisation.name, contact.person, contact.city, contact.summary]
     return fold(" ".join(p for p in parts if p))
+
+
+def _next_month(month: date) -> date:
+    """The first day of the month after `month` (itself a first day)."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)

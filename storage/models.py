@@ -125,6 +125,18 @@ class Contact(Base):
     )
 
 
+class ContactMonth(Base):
+    """How many active contacts have their contact date in one month (migration 0009).
+
+    Kept by triggers in the same transaction as every change to `contacts`, so that `list
+    all` finds page N, and the number of pages, without counting every contact."""
+
+    __tablename__ = "contact_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    active: Mapped[int] = mapped_column(Integer)
+
+
 class UserSetting(Base):
     """What the bot remembers about a user: their default unit."""
 
