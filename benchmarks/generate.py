@@ -174,9 +174,17 @@ def generate(url: str, count: int) -> None:
     loaded = time.perf_counter()
     upgrade(db)
     if db.backend == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("SET statement_timeout = 0")
-            connection.exec_driver_sql("VACUUM ANALYZE contacts")
+        raw = db.engine.raw_connection()
+        try:
+            # VACUUM runs outside a transaction; the pool's connection arrives inside one.
+            raw.dbapi_connection.rollback()
+            raw.dbapi_connection.autocommit = True
+            cursor = raw.cursor()
+            cursor.execute("SET statement_timeout = 0")
+            cursor.execute("VACUUM ANALYZE contacts")
+            raw.dbapi_connection.autocommit = False
+        finally:
+            raw.close()
     else:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
