@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from bot.context import BotContext
 from handlers.i18n import use_language
@@ -112,3 +117,55 @@ def test_contacts_stored_before_the_upgrade_are_found_through_the_new_index(data
         assert [c.summary for c in store.search(["hamn"]).contacts] == ["Hamnsamarbete"]
     finally:
         db.dispose()
+
+
+@contextmanager
+def _database_without_the_right_to_create_extensions(database_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database whose user owns its schema but may not create extensions
+    (no CREATE on the database), as where the municipality's DBA hands out one schema."""
+    base = make_url(database_url).set(query={})
+    suffix = uuid.uuid4().hex[:10]
+    name, role = f"notrgm_{suffix}", f"notrgm_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    inside = create_engine(base.set(database=name), isolation_level="AUTOCOMMIT")
+    with inside.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA app AUTHORIZATION "{role}"'))
+    inside.dispose()
+    url = base.set(database=name, username=role, query={"options": "-csearch_path=app"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+        admin.dispose()
+
+
+def test_a_postgresql_that_refuses_pg_trgm_is_said_once_at_start_and_searches_still_find(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_trgm is PostgreSQL's; SQLite's FTS5 is built in")
+    with _database_without_the_right_to_create_extensions(database_url) as url:
+        db = Database(url)
+        try:
+            with caplog.at_level(logging.WARNING):
+                upgrade(db)
+                store = ContactStore(db)
+                assert not store.search_index.available
+                _add(store, "Åbo stad", "Vänortsmöte om skolor")
+                _add(store, "Tartu linn", "Kulturutbyte")
+                found = [store.search(words).contacts for words in (["ABO"], ["vanort", "skol"], ["utbyte"])]
+            assert [[c.organisation.name for c in contacts] for contacts in found] == [
+                ["Åbo stad"],
+                ["Åbo stad"],
+                ["Tartu linn"],
+            ]
+            said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+            assert sum("pg_trgm cannot be created" in line for line in said) == 1
+            assert sum("searches scan every contact" in line for line in said) == 1
+        finally:
+            db.dispose()
