@@ -10,6 +10,7 @@ import pytest
 from bot.context import BotContext
 from bot.workload import Overloaded, Workers
 from tests.conftest import SlackStandIn, TeamsApp, serve_app
+from tests.test_teams_forms import filled, form_button, form_of, inputs, open_form, submit
 from tests.test_teams_http import personal
 
 LOG = "log org=Oulu country=FI summary=Met the youth council"
@@ -55,4 +56,21 @@ def test_an_overloaded_bot_answers_busy_in_teams(teams_app: TeamsApp) -> None:
     teams_app.api.state.teams.adapter.workers.limit = 0
     sent = teams_app.say(personal(LOG, teams_app.teams))
     assert "I am busy right now" in sent.shown
+    assert teams_app.context.store.everything(15, 0).total == 0
+
+
+def test_an_overloaded_bot_keeps_the_teams_form_and_what_was_typed_saving_nothing(
+    teams_app: TeamsApp,
+) -> None:
+    button = form_button(teams_app.say(personal("@contactbot log", teams_app.teams)))
+    card = form_of(open_form(teams_app, button))
+    typed = {"org": "Oulun kaupunki", "country": "FI", "summary": "Ungdomsrådet"}
+    teams_app.api.state.teams.adapter.workers.limit = 0  # the queue is full from now on
+    answer = form_of(submit(teams_app, filled(card, typed)))
+    assert "I am busy right now" in str(answer["body"])
+    assert {k: v.get("value") for k, v in inputs(answer).items() if k in typed} == typed
+    assert open_form(teams_app, button)["task"] == {
+        "type": "message",
+        "value": "I am busy right now and did not do this; nothing was saved. Please try again in a minute.",
+    }
     assert teams_app.context.store.everything(15, 0).total == 0

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 
 from bot.context import BotContext
 from bot.digest.service import DigestService
+from bot.server import create_app
 from storage.contacts import NewContact
 from storage.digests import DigestStore
 from tests.conftest import COORDINATOR, FakeClock, RunningApp, serve_app
@@ -22,6 +23,12 @@ CHANNEL = "CDIGEST01"
 
 @pytest.fixture
 def digest_app(context: BotContext, standin: SlackStandIn, clock: FakeClock):  # noqa: ANN201
+    _a_week_with_a_contact(context, clock)
+    with serve_app(context, standin) as running:
+        yield running
+
+
+def _a_week_with_a_contact(context: BotContext, clock: FakeClock) -> None:
     context.settings = replace(context.settings, digest_channel=CHANNEL, digest_chart=False)
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     context.store.add(
@@ -37,8 +44,6 @@ def digest_app(context: BotContext, standin: SlackStandIn, clock: FakeClock):  #
         ),
         datetime(2026, 11, 18, 10, 0, tzinfo=UTC),
     )
-    with serve_app(context, standin) as running:
-        yield running
 
 
 def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> None:
@@ -107,6 +112,22 @@ def test_reviewed_at_meeting_button(digest_app: RunningApp) -> None:
     blocks = digest_app.standin.posted(CHANNEL)[0]["blocks"]
     assert "Reviewed at the meeting by ucoord on 2026-11-23" in json.dumps(blocks)
     assert "digest_reviewed" not in json.dumps(blocks)
+
+
+def test_an_overloaded_bot_tells_the_coordinator_the_review_was_not_marked(
+    context: BotContext, standin: SlackStandIn, clock: FakeClock
+) -> None:
+    _a_week_with_a_contact(context, clock)
+    api = create_app(context)
+    with serve_app(context, standin, api) as app:
+        app.reply_to("digest send", user=COORDINATOR, response="s")
+        record = DigestStore(context.db).find("slack", CHANNEL, "2026-W47")
+        assert record is not None and record.message_ref
+        api.state.slack.adapter.workers.limit = 0  # the queue is full from now on
+        review_click(app, COORDINATOR, record.id, record.message_ref)
+        told = app.standin.wait_for(f"/response/click-{COORDINATOR}")[0].body
+    assert "I am busy right now" in told["text"] and "try again in a minute" in told["text"]
+    assert DigestStore(context.db).get(record.id).reviewed_at is None
 
 
 def test_a_digest_posted_just_as_the_database_stops_answering_is_reported_as_posted_not_failed(

@@ -344,6 +344,14 @@ class SlackAdapter:
     async def on_digest_reviewed(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The digest's "Reviewed at meeting" button: coordinators record it; others are told why not."""
         await ack()
+        try:
+            await self._mark_reviewed(body)
+        except Overloaded:
+            log.warning("too much work waiting: a review mark was turned away")
+            with use_language(self.language):
+                await self._respond_quietly(body.get("response_url", ""), busy_message().plain())
+
+    async def _mark_reviewed(self, body: dict[str, Any]) -> None:
         user = body.get("user", {})
         caller = await self._in_thread(
             self.caller, user.get("id", ""), user.get("username") or user.get("name")
@@ -381,14 +389,14 @@ class SlackAdapter:
         """The form: check and store, then answer in the ack (errors stay on the form)."""
         view = body.get("view", {})
         user = body.get("user", {})
-        caller = await self._in_thread(
-            self.caller, user.get("id", ""), user.get("username") or user.get("name")
-        )
         contact_id = contact_id_of(view)
         values = submitted_values(view)
         source_key = f"slack-view:{view.get('id')}" if contact_id is None and view.get("id") else None
         handler = self.context.handler()
         try:
+            caller = await self._in_thread(
+                self.caller, user.get("id", ""), user.get("username") or user.get("name")
+            )
             outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
         except Overloaded:
             with use_language(self.language):

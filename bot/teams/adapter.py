@@ -31,6 +31,7 @@ from bot.teams.files import file_offer
 from bot.teams.incoming import audience_of, command_text, is_mentioned, mentions_of
 from bot.teams.render import attachment, reply_activity
 from bot.workload import Overloaded, Workers, busy_message
+from handlers.commands import FormOutcome
 from handlers.i18n import _, use_language
 from handlers.markup import blocks_plain, say
 from handlers.replies import Caller, DigestSend, Reply, reply
@@ -166,7 +167,12 @@ class TeamsAdapter:
         _values, contact_id, _token = form_values_from_submit(_value_data(ctx.activity))
         handler = self.context.handler(command=self.invocation(ctx.activity))
         command = "log" if contact_id is None else f"edit {contact_id}"
-        answer = await self.in_thread(handler.handle, command, caller)
+        try:
+            answer = await self.in_thread(handler.handle, command, caller)
+        except Overloaded:
+            log.warning("too much work waiting: a form was not opened")
+            with use_language(self.language):
+                return task_message_response(busy_message().plain())
         with use_language(self.language):
             if answer.form is None:
                 return task_message_response(blocks_plain(answer.blocks))
@@ -186,7 +192,13 @@ class TeamsAdapter:
         values, contact_id, token = form_values_from_submit(_value_data(ctx.activity))
         source_key = f"teams-form:{token}" if contact_id is None and token else None
         handler = self.context.handler(command=self.invocation(ctx.activity))
-        outcome = await self.in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        try:
+            outcome = await self.in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        except Overloaded:
+            log.warning("too much work waiting: a form was turned away")
+            # The form again, with what was typed and why nothing was saved (no field of it).
+            with use_language(self.language):
+                outcome = FormOutcome(errors={"busy": busy_message()})
         with use_language(self.language):
             if outcome.errors:
                 card = contact_form_card(
@@ -215,7 +227,12 @@ class TeamsAdapter:
                 return _card_message(
                     _("Thank you! Only a coordinator can mark the digest as reviewed at the meeting.")
                 )
-        return await self.digests.reviewed(data, caller)
+        try:
+            return await self.digests.reviewed(data, caller)
+        except Overloaded:
+            log.warning("too much work waiting: a review mark was turned away")
+            with use_language(self.language):
+                return _card_message(busy_message().plain())
 
     async def on_file_consent(self, ctx: ActivityContext[Any]) -> dict[str, Any]:
         """fileConsent/invoke: the person accepted or declined the export file."""
