@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -267,6 +266,8 @@ def _digest(context: BotContext, args: argparse.Namespace) -> int:
     from handlers.digest import destination_label
 
     service = _digest_service(context)
+    import asyncio  # only the commands that post load it
+
     outcomes = asyncio.run(service.send(week, force=args.force, requested_by=cli_actor().user, only=args.to))
     if not outcomes:
         raise ConfigError(_("No digest destination is set for {platform}.").format(platform=args.to))
@@ -304,6 +305,8 @@ def _digest_service(context: BotContext) -> DigestService:
 
 
 def _scheduler(context: BotContext) -> int:
+    import asyncio
+
     from bot.scheduler import run_scheduler_alone
 
     asyncio.run(run_scheduler_alone(_digest_service(context)))

@@ -9,9 +9,6 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.config import Settings
 from handlers.replies import Role
 
@@ -25,6 +22,8 @@ class SlackGroup:
     """The members of one Slack user group, refreshed every ten minutes by the injected clock."""
 
     def __init__(self, group: str, token: str, api_url: str, clock: Callable[[], datetime]) -> None:
+        from slack_sdk import WebClient  # only with a Slack user group configured
+
         self.group = group
         self.client = WebClient(token=token, base_url=api_url, timeout=5)
         self.clock = clock
@@ -42,6 +41,8 @@ class SlackGroup:
             return self._members
 
     def _read(self) -> bool:
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
         try:
             response = self.client.usergroups_users_list(usergroup=self.group)
             users = response.get("users") or []
