@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -186,10 +187,13 @@ def generate(url: str, count: int) -> None:
         finally:
             raw.close()
     else:
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()  # a checkpoint inside the transaction is refused ("table is locked")
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Its own connection in autocommit: SQLite refuses a checkpoint inside a transaction.
+        connection = sqlite3.connect(str(db.engine.url.database), isolation_level=None)
+        try:
+            connection.execute("ANALYZE")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
     db.dispose()
     done = time.perf_counter()
     print(f"{count} contacts: loaded in {loaded - began:.1f} s, indexes built in {done - loaded:.1f} s")

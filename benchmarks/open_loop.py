@@ -10,7 +10,8 @@ so a server that falls behind shows it. Afterwards every command must be stored 
     python benchmarks/open_loop.py mixed --database-url URL_OF_A_BIG_DATABASE [--seconds 30]
 
 `mixed`: 20 `log`/s, one `sök` and one `lista alla` a second, and `contactbot export` of the
-whole database running (its own process) meanwhile.
+whole database running (its own process) meanwhile; first, as its baseline, the same 20 `log`/s
+alone on the same database.
 """
 
 from __future__ import annotations
@@ -246,6 +247,9 @@ async def mixed_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
             ready = asyncio.Event()
             follower = asyncio.create_task(replies.follow(session, sink, ready))
             await asyncio.wait_for(ready.wait(), 10)
+            # The baseline, in the same run on the same database: the same logs with nothing beside them.
+            alone_tag = uuid.uuid4().hex[:8]
+            alone = await open_loop(url, sink, replies, 20, options.seconds, alone_tag)
             environment = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
             began = time.monotonic()
             export = subprocess.Popen(
@@ -263,6 +267,7 @@ async def mixed_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
             running = export.poll() is None
             follower.cancel()
         stored = count_stored(database_url, "contacts", tag)
+        stored_alone = count_stored(database_url, "contacts", alone_tag)
         print(
             f"mixed load for {options.seconds:.0f} s on {database_url.split(':', 1)[0]}; export still running at the end: {running}"
         )
@@ -270,6 +275,7 @@ async def mixed_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
             f"{'what':<11} {'cmd/s':>6} {'reply p50':>9} {'reply p99':>9} {'ack p99':>9} {'ok':>6} "
             f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7} {'CPU':>6} refused"
         )
+        print(summary_line("log alone", 20, alone, stored_alone, None))
         print(summary_line("log", 20, logs, stored, None))
         print(summary_line("sök", 1, searches, (0, 0), None))
         print(summary_line("lista alla", 1, lists, (0, 0), None))
