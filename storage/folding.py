@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -16,5 +17,14 @@ _SPACES = re.compile(r"\s+")
 
 def fold(value: str) -> str:
     """ "  Malmö " -> "malmo", "Łódź" -> "lodz", "Ærøskøbing" -> "aeroskobing"."""
-    text = anyascii(unicodedata.normalize("NFC", value)).casefold()
-    return _SPACES.sub(" ", text).strip()
+    if value.isascii():  # nothing to transliterate or compose: the same as below, faster
+        return " ".join(value.lower().split())
+    # Transliteration and case folding go letter by letter, so the pieces between spaces
+    # fold on their own; imports repeat the same words many times.
+    pieces = unicodedata.normalize("NFC", value).split(" ")
+    return _SPACES.sub(" ", " ".join(_fold_piece(piece) for piece in pieces)).strip()
+
+
+@lru_cache(maxsize=50_000)
+def _fold_piece(piece: str) -> str:
+    return anyascii(piece).casefold()
