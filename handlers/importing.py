@@ -11,10 +11,12 @@ from typing import Any
 
 from handlers.fields import BY_NAME, field_label
 from handlers.markup import Text, say
-from handlers.validation import InvalidFields, check_fields
+from handlers.validation import InvalidFields, Memo, check_fields
 
 # The export's column -> the field the validator knows.
 _COLUMNS = {f.attribute: f.name for f in BY_NAME.values()}
+_YOUTH = BY_NAME["youth"].attribute
+_DATE = BY_NAME["date"].attribute
 
 
 def check_records(records: list[dict[str, Any]], places: list[str], today: date) -> list[Text]:
@@ -24,27 +26,25 @@ def check_records(records: list[dict[str, Any]], places: list[str], today: date)
     text); the problems of every bad row are returned, none when all are good.
     """
     problems: list[Text] = []
+    memo: Memo = {}
     for record, place in zip(records, places, strict=True):
-        values = {}
-        for column, name in _COLUMNS.items():
-            value = record.get(column)
-            if name == "youth":
-                values[name] = "yes" if value else "no"
-            elif name == "date":
-                values[name] = value.isoformat() if isinstance(value, date) else str(value or "")
-            else:
-                values[name] = "" if value is None else str(value)
+        # Every field as text, in the fields' order (the order of a row's problems).
+        values = {
+            name: "" if (v := record.get(column)) is None else str(v) for column, name in _COLUMNS.items()
+        }
+        values["youth"] = "yes" if record.get(_YOUTH) else "no"
+        day = record.get(_DATE)
+        values["date"] = day.isoformat() if isinstance(day, date) else str(day or "")
         try:
-            data = check_fields(values, today)
+            data = check_fields(values, today, memo=memo)
         except InvalidFields as invalid:
             problems += [
                 say("{place}: {field}: ", place=place, field=field_label(name)) + message
                 for name, message in invalid.errors.items()
             ]
             continue
-        for column, name in _COLUMNS.items():
-            value = getattr(data, name)
-            record[column] = bool(value) if name == "youth" else value
+        record.update({column: getattr(data, name) for column, name in _COLUMNS.items()})
+        record[_YOUTH] = bool(data.youth)
         if record.get("kind") is None:
             record["kind"] = "other"
     return problems

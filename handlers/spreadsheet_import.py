@@ -20,7 +20,7 @@ from handlers.kinds import KINDS
 from handlers.markup import Text, say
 from handlers.spreadsheet_dates import parse_date
 from handlers.text import fold
-from handlers.validation import InvalidFields, check_fields
+from handlers.validation import InvalidFields, Memo, check_fields
 from storage.imports import Key, contact_key
 from storage.spreadsheets import Sheet
 
@@ -125,11 +125,12 @@ def plan_import(sheet: Sheet, today: date, zone: ZoneInfo, unit: str | None = No
     if not sheet.rows:
         plan.problems.append(Problem(say(_("The file has a header row but no contacts under it."))))
         return plan
+    memo: Memo = {}  # each distinct value checked once (see check_fields)
     for number, cells in sheet.rows:
         if withdrawn_column is not None and _cell(cells, withdrawn_column) not in (None, ""):
             plan.withdrawn += 1
             continue
-        _plan_row(plan, number, cells, columns, today, zone, unit)
+        _plan_row(plan, number, cells, columns, today, zone, unit, memo)
     return plan
 
 
@@ -154,6 +155,7 @@ def _plan_row(
     today: date,
     zone: ZoneInfo,
     unit: str | None,
+    memo: Memo,
 ) -> None:
     values: dict[str, str] = {}
     problems: list[Problem] = []
@@ -197,7 +199,7 @@ def _plan_row(
                 )
             )
     try:
-        data = check_fields(values, today)
+        data = check_fields(values, today, memo=memo)
     except InvalidFields as invalid:
         for name, message in invalid.errors.items():
             if name in REQUIRED and not values.get(name, "").strip():

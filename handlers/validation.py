@@ -62,24 +62,39 @@ class InvalidFields(Exception):
 
 
 def check_fields(
-    values: dict[str, str], today: date, *, partial: bool = False, form: bool = False
+    values: dict[str, str],
+    today: date,
+    *,
+    partial: bool = False,
+    form: bool = False,
+    memo: Memo | None = None,
 ) -> ContactData:
     """Check every given value; raise InvalidFields naming each problem.
 
     With `partial` (an edit), missing required fields are fine but clearing one is not.
     With `form`, the messages speak of the form's fields, not of the command line.
+    `memo` keeps each field's typed values' outcomes from one call to the next, for checking
+    many rows at once (an import repeats the same countries, kinds and dates): a value is
+    then checked once, whatever the number of rows it is in.
     """
     data = ContactData()
     errors: dict[str, Text] = {}
     for name, raw in values.items():
-        text = tidy(raw)
-        try:
-            setattr(data, name, _check_one(name, text, today))
-        except ValueError as problem:
-            if form and name == "date":
-                errors[name] = say(_form_message("date"))
-                continue
-            errors[name] = problem.args[0] if isinstance(problem.args[0], Text) else say(str(problem))
+        if memo is None:
+            outcome = _outcome(name, raw, today)
+        else:
+            known = memo.get(name)
+            if known is None:
+                known = memo[name] = {}
+            outcome = known.get(raw, _UNSEEN)
+            if outcome is _UNSEEN:
+                if len(known) >= MEMO_LIMIT:  # a field whose values seldom repeat (a summary)
+                    known.clear()
+                outcome = known[raw] = _outcome(name, raw, today)
+        if isinstance(outcome, _Problem):
+            errors[name] = say(_form_message("date")) if form and name == "date" else outcome.text
+            continue
+        setattr(data, name, outcome)
     if partial and "date" in values and "date" not in errors and data.date is None:
         errors["date"] = (
             say(_form_message("date"))
@@ -106,6 +121,27 @@ def check_fields(
     if errors:
         raise InvalidFields(errors)
     return data
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """What is wrong with one typed value."""
+
+    text: Text
+
+
+_UNSEEN = object()
+# Field name -> typed value -> its checked value, or the _Problem with it (see check_fields).
+Memo = dict[str, dict[str, object]]
+MEMO_LIMIT = 50_000  # values kept a field
+
+
+def _outcome(name: str, raw: str, today: date) -> object:
+    """`raw` checked as field `name`: the value to store, or a _Problem."""
+    try:
+        return _check_one(name, tidy(raw), today)
+    except ValueError as problem:
+        return _Problem(problem.args[0] if isinstance(problem.args[0], Text) else say(str(problem)))
 
 
 def _young_without_all(young: int) -> Text:
