@@ -45,6 +45,7 @@ FIELDS = (
 )
 _DATES = {"contact_date"}
 _MOMENTS = {"created_at", "updated_at", "withdrawn_at"}
+_TYPED = {"id", "youth"} | _DATES | _MOMENTS  # the other fields are text
 _REQUIRED = (
     "id",
     "contact_date",
@@ -200,23 +201,23 @@ def read_rows(text: str) -> tuple[list[dict[str, Any]], list[Place]]:
             missing = [f for f in _REQUIRED if f not in (reader.fieldnames or [])]
             if missing:
                 raise ImportProblem(N_("the CSV header lacks: {fields}"), fields=", ".join(missing))
-            rows = []
-            for row in reader:
-                cells = {k: restore(v) if isinstance(v, str) else v for k, v in row.items()}
-                rows.append((cells, reader.line_num))
+            rows = [(row, reader.line_num) for row in reader]
         except csv.Error as error:
             raise ImportProblem(
                 N_("not valid CSV: line {line}: {error}"), line=reader.line_num, error=str(error)
             ) from None
-        return _all_typed([(row, N_("line {number}"), line) for row, line in rows])
+        # Cells are read as `restore` gives them back (a CSV cell may carry the text mark).
+        return _all_typed([(row, N_("line {number}"), line) for row, line in rows], marked=True)
     return _all_typed([(row, N_("contact {number}"), number) for number, row in enumerate(rows, start=1)])
 
 
-def _all_typed(rows: list[tuple[Any, str, int]]) -> tuple[list[dict[str, Any]], list[Place]]:
+def _all_typed(
+    rows: list[tuple[Any, str, int]], marked: bool = False
+) -> tuple[list[dict[str, Any]], list[Place]]:
     records: list[dict[str, Any]] = []
     problems: list[ImportProblem] = []
     for row, where, number in rows:
-        record, found = _typed(row, where, number)
+        record, found = _typed(row, where, number, marked)
         records.append(record)
         problems += found
     if problems:
@@ -224,16 +225,25 @@ def _all_typed(rows: list[tuple[Any, str, int]]) -> tuple[list[dict[str, Any]], 
     return records, [(where, number) for _row, where, number in rows]
 
 
-def _typed(row: Any, where: str, number: int) -> tuple[dict[str, Any], list[ImportProblem]]:
-    """The row with typed values, and every problem found in it (`where` names the row)."""
+def _typed(
+    row: Any, where: str, number: int, marked: bool = False
+) -> tuple[dict[str, Any], list[ImportProblem]]:
+    """The row with typed values, and every problem found in it (`where` names the row;
+    `marked`: text cells may start with the text mark, see `restore`)."""
     if not isinstance(row, dict):
         return {}, [ImportProblem(N_("{where}: not an object"), where=(where, number))]
     record: dict[str, Any] = {}
     problems: list[ImportProblem] = []
     for name in FIELDS:
         value = row.get(name)
-        if value == "":
-            value = None
+        if marked and isinstance(value, str) and value.startswith(TEXT_MARK):
+            value = value[1:]
+        if value is None or value == "":
+            record[name] = False if name == "youth" else None
+            continue
+        if name not in _TYPED:  # text, as it is
+            record[name] = str(value)
+            continue
         try:
             record[name] = _convert(name, value)
         except (TypeError, ValueError, OverflowError):
