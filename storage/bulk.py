@@ -8,22 +8,21 @@ names sent to the database is cut into pieces of at most CHUNK, far below Postgr
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
-from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage.folding import fold
 from storage.models import Contact, Organisation
+from storage.rows import batches, insert_rows
 from storage.search import SEARCH_INSERT_TRIGGER
 
 BATCH = 1000  # rows a statement
 CHUNK = 1000  # values in one IN (…)
-COPY_ROWS = 10_000  # rows a COPY statement (each well within the statement timeout)
 T = TypeVar("T")
 
 
@@ -74,11 +73,15 @@ def organisation_ids(session: Session, records: Sequence[dict[str, Any]]) -> dic
 
 def insert_contacts(session: Session, records: Sequence[dict[str, Any]]) -> int:
     """Insert exported contacts with every field as it was (ids too): COPY on PostgreSQL,
-    the driver's executemany on SQLite, BATCH rows at a time."""
+    the driver's executemany on SQLite, in batches (storage/rows.py)."""
     organisations = organisation_ids(session, records)
+    if not records:
+        return 0
     rows = (_row(record, organisations) for record in records)
+    table = Contact.__table__
+    columns = list(_row(records[0], organisations))
     if session.get_bind().dialect.name == "postgresql":
-        _copy(session, rows)
+        insert_rows(session, table, columns, rows)
         # Explicit ids do not move PostgreSQL's sequence; move it past them.
         session.execute(
             text(
@@ -89,17 +92,34 @@ def insert_contacts(session: Session, records: Sequence[dict[str, Any]]) -> int:
     elif session.get_bind().dialect.name == "sqlite" and _has_search_table(session):
         # The text index is filled in batches too: the per-row trigger doubles the time.
         session.execute(text("DROP TRIGGER contacts_search_insert"))
-        while batch := list(islice(rows, BATCH)):
-            session.execute(insert(Contact.__table__), batch)
-            session.execute(
-                text("INSERT INTO contacts_search(rowid, search_text) VALUES (:id, :search_text)"),
-                [{"id": row["id"], "search_text": row["search_text"]} for row in batch],
-            )
+        indexed = "INSERT INTO contacts_search(rowid, search_text) VALUES (?, ?)"
+        for batch in batches(rows, BATCH):
+            insert_rows(session, table, columns, batch)
+            session.connection().exec_driver_sql(indexed, [(row["id"], row["search_text"]) for row in batch])
         session.execute(text(SEARCH_INSERT_TRIGGER))
     else:
-        while batch := list(islice(rows, BATCH)):
-            session.execute(insert(Contact.__table__), batch)
+        insert_rows(session, table, columns, rows)
     return len(records)
+
+
+@contextmanager
+def indexed_afterwards(session: Session) -> Iterator[None]:
+    """SQLite: the contacts inserted inside get into the text index in one statement at the
+    end, instead of through the per-row trigger (several times slower for many rows). New
+    ids come after every stored one: the writer holds the database's write lock."""
+    if session.get_bind().dialect.name != "sqlite" or not _has_search_table(session):
+        yield
+        return
+    last = session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM contacts"))
+    session.execute(text("DROP TRIGGER contacts_search_insert"))
+    yield
+    session.execute(
+        text(
+            "INSERT INTO contacts_search(rowid, search_text) SELECT id, search_text FROM contacts WHERE id > :last"
+        ),
+        {"last": last},
+    )
+    session.execute(text(SEARCH_INSERT_TRIGGER))
 
 
 @lru_cache(maxsize=10_000)
@@ -120,17 +140,3 @@ def _row(record: dict[str, Any], organisations: dict[str, int]) -> dict[str, Any
     parts = (name, row.get("person"), row.get("city"), row.get("summary"))
     row["search_text"] = fold(" ".join(str(p) for p in parts if p))
     return row
-
-
-def _copy(session: Session, rows: Iterator[dict[str, Any]]) -> None:
-    """COPY the rows into `contacts`, COPY_ROWS a statement, in the session's transaction."""
-    driver: Any = session.connection().connection.dbapi_connection
-    while batch := list(islice(rows, COPY_ROWS)):
-        columns = list(batch[0])
-        statement = f"COPY contacts ({', '.join(columns)}) FROM STDIN"
-        try:
-            with driver.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in batch:
-                    copy.write_row([row[column] for column in columns])
-        except driver.Error as error:  # as SQLAlchemy would have wrapped it
-            raise DBAPIError.instance(statement, None, error, type(driver).Error) from None

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.database import Database
 from storage.models import HistoryEvent
+from storage.rows import insert_rows
 
 ACTIONS = (
     "create",
@@ -51,6 +51,9 @@ UNKNOWN = Actor("unknown", "unknown")
 SCHEDULER = Actor("scheduler", "scheduler")
 
 
+_IMPORT_COLUMNS = ("contact_id", "action", "actor", "via", "at", "before", "after", "note")
+
+
 def record_imports(
     session: Session,
     contacts: list[tuple[int, datetime, dict[str, Any]]],
@@ -65,13 +68,12 @@ def record_imports(
             "via": actor.via[:20],
             "at": at,
             "before": None,
-            "after": _jsonable(_masked(after)),
+            "after": _kept(after),
             "note": None,
         }
         for contact_id, at, after in contacts
     )
-    while batch := list(islice(rows, 1000)):
-        session.execute(insert(HistoryEvent), batch)
+    insert_rows(session, HistoryEvent.__table__, _IMPORT_COLUMNS, rows)  # type: ignore[arg-type]
 
 
 def record(
@@ -95,8 +97,8 @@ def record(
             actor=actor.user[:150],
             via=actor.via[:20],
             at=at,
-            before=_jsonable(_masked(before)),
-            after=_jsonable(_masked(after)),
+            before=_kept(before),
+            after=_kept(after),
             note=note,
         )
     )
@@ -158,13 +160,11 @@ def event_dict(event: HistoryEvent) -> dict[str, Any]:
     }
 
 
-def _masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+def _kept(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`values` as the history keeps them: personal fields hidden, dates and moments as text."""
     if values is None:
         return None
-    return {k: HIDDEN if k in PERSONAL_FIELDS and v else v for k, v in values.items()}
-
-
-def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
-    if values is None:
-        return None
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()}
+    return {
+        k: HIDDEN if k in PERSONAL_FIELDS and v else v.isoformat() if isinstance(v, date) else v
+        for k, v in values.items()
+    }
