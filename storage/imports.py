@@ -14,14 +14,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import history
+from storage.bulk import indexed_afterwards
 from storage.contacts import ContactStore, _search_text
 from storage.database import Database
 from storage.folding import fold
 from storage.history import UNKNOWN, Actor
 from storage.models import Contact, Organisation
+from storage.rows import insert_rows
 
 Key = tuple[str, date, str]
-# The table itself: a plain executemany, without the ORM's grouping of rows by the values they lack.
+# The table itself, filled by COPY or the driver's executemany (storage/rows.py).
 CONTACTS = Contact.__table__
 BATCH = 1000
 
@@ -66,15 +68,15 @@ def store_imported(
     """Insert every contact in one transaction (nothing is stored if any insert fails); returns how many.
 
     Organisations are looked up and created once per name, units take the spelling already in
-    use, and the contacts are inserted in batches (executemany), not one by one.
+    use, and the contacts are inserted in batches (COPY or executemany), not one by one.
     """
     store = ContactStore(db)
     with db.session() as session:
         names = {fold(str(c.values["organisation"]))[:200]: str(c.values["organisation"]) for c in contacts}
         organisations = _organisation_ids(session, names, now)
         units: dict[str, str] = {}
-        batch: list[dict[str, Any]] = []
-        for incoming in contacts:
+
+        def row(incoming: ImportedContact) -> dict[str, Any]:
             values = dict(incoming.values)
             name = str(values.pop("organisation"))
             if values.get("unit"):
@@ -83,24 +85,23 @@ def store_imported(
                     units[unit.casefold()] = store._known_unit(session, unit)
                 values["unit"] = units[unit.casefold()]
             shown = SimpleNamespace(organisation=SimpleNamespace(name=name), **values)
-            batch.append(
-                {
-                    **values,
-                    "organisation_id": organisations[fold(name)[:200]],
-                    "logged_by": logged_by,
-                    "logged_by_name": logged_by_name,
-                    "platform": "import",
-                    "created_at": incoming.logged_at,
-                    "updated_at": now,
-                    "source_key": incoming.source_key,
-                    "search_text": _search_text(shown),  # type: ignore[arg-type]
-                }
-            )
-            if len(batch) >= BATCH:
-                session.execute(CONTACTS.insert(), batch)
-                batch = []
-        if batch:
-            session.execute(CONTACTS.insert(), batch)
+            return {
+                **values,
+                "organisation_id": organisations[fold(name)[:200]],
+                "logged_by": logged_by,
+                "logged_by_name": logged_by_name,
+                "platform": "import",
+                "created_at": incoming.logged_at,
+                "updated_at": now,
+                "source_key": incoming.source_key,
+                "search_text": _search_text(shown),  # type: ignore[arg-type]
+            }
+
+        if contacts:
+            # Made batch by batch, each before it is sent (a unit is looked up between batches).
+            columns = list(row(contacts[0]))
+            with indexed_afterwards(session):
+                insert_rows(session, CONTACTS, columns, map(row, contacts))  # type: ignore[arg-type]
         # One history row for the file, in the same transaction (the contacts carry its source key).
         history.record(session, contact_id=None, action="import", actor=actor, at=now, note=note)
     return len(contacts)
