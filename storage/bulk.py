@@ -47,7 +47,7 @@ def organisation_ids(session: Session, records: Sequence[dict[str, Any]]) -> dic
     first: dict[str, tuple[str, datetime]] = {}
     for record in records:
         name = str(record["organisation"])
-        first.setdefault(_key(name), (name, record["created_at"]))
+        first.setdefault(organisation_key(name), (name, record["created_at"]))
     keys = list(first)
     found: dict[str, int] = {}
     for piece in pieces(keys, CHUNK):
@@ -123,7 +123,7 @@ def indexed_afterwards(session: Session) -> Iterator[None]:
 
 
 @lru_cache(maxsize=10_000)
-def _key(name: str) -> str:
+def organisation_key(name: str) -> str:
     """An organisation's key (imports repeat the same few names many times)."""
     return fold(name)[:200]
 
@@ -136,7 +136,7 @@ def _has_search_table(session: Session) -> bool:
 def _row(record: dict[str, Any], organisations: dict[str, int]) -> dict[str, Any]:
     row = dict(record)
     name = str(row.pop("organisation"))
-    row["organisation_id"] = organisations[_key(name)]
+    row["organisation_id"] = organisations[organisation_key(name)]
     parts = (name, row.get("person"), row.get("city"), row.get("summary"))
     row["search_text"] = fold(" ".join(str(p) for p in parts if p))
     return row

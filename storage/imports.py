@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import history
-from storage.bulk import indexed_afterwards
+from storage.bulk import indexed_afterwards, organisation_key
 from storage.contacts import ContactStore, _search_text
 from storage.database import Database
 from storage.folding import fold
@@ -87,7 +87,7 @@ def store_imported(
             shown = SimpleNamespace(organisation=SimpleNamespace(name=name), **values)
             return {
                 **values,
-                "organisation_id": organisations[fold(name)[:200]],
+                "organisation_id": organisations[organisation_key(name)],
                 "logged_by": logged_by,
                 "logged_by_name": logged_by_name,
                 "platform": "import",

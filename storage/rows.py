@@ -25,7 +25,7 @@ COPY_ROWS = 10_000  # rows a COPY statement (each well within the statement time
 def insert_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[dict[str, Any]]
 ) -> None:
-    """Insert `rows` (a missing key is NULL) into `table`'s `columns`."""
+    """Insert `rows` (dictionaries holding every one of `columns`) into `table`."""
     if session.get_bind().dialect.name == "postgresql":
         _copy(session, table, columns, rows)
         return
