@@ -89,37 +89,67 @@ def insert_contacts(session: Session, records: Sequence[dict[str, Any]]) -> int:
                 " (SELECT COALESCE(MAX(id), 1) FROM contacts))"
             )
         )
-    elif session.get_bind().dialect.name == "sqlite" and _has_search_table(session):
-        # The text index is filled in batches too: the per-row trigger doubles the time.
-        session.execute(text("DROP TRIGGER contacts_search_insert"))
-        indexed = "INSERT INTO contacts_search(rowid, search_text) VALUES (?, ?)"
-        for batch in batches(rows, BATCH):
-            insert_rows(session, table, columns, batch)
-            session.connection().exec_driver_sql(indexed, [(row["id"], row["search_text"]) for row in batch])
-        session.execute(text(SEARCH_INSERT_TRIGGER))
+    elif session.get_bind().dialect.name == "sqlite":
+        if min(int(str(record["id"])) for record in records) > largest_id(session):
+            with triggers_afterwards(session):
+                insert_rows(session, table, columns, rows)
+        elif _has_search_table(session):
+            # Ids among the stored ones: the text index is filled batch by batch instead.
+            session.execute(text("DROP TRIGGER contacts_search_insert"))
+            indexed = "INSERT INTO contacts_search(rowid, search_text) VALUES (?, ?)"
+            for batch in batches(rows, BATCH):
+                insert_rows(session, table, columns, batch)
+                session.connection().exec_driver_sql(
+                    indexed, [(row["id"], row["search_text"]) for row in batch]
+                )
+            session.execute(text(SEARCH_INSERT_TRIGGER))
+        else:
+            insert_rows(session, table, columns, rows)
     else:
         insert_rows(session, table, columns, rows)
     return len(records)
 
 
+# SQLite's per-row triggers on a new contact (migrations 0008 and 0009), and the statement
+# that does their work for all the contacts with an id above :last at once.
+_AFTERWARDS = {
+    "contacts_search_insert": (
+        "INSERT INTO contacts_search(rowid, search_text) SELECT id, search_text FROM contacts WHERE id > :last"
+    ),
+    "contact_months_insert": (
+        "INSERT INTO contact_months (month, active) "
+        "SELECT strftime('%Y-%m-01', contact_date), count(*) FROM contacts "
+        "WHERE id > :last AND withdrawn_at IS NULL GROUP BY 1 "
+        "ON CONFLICT (month) DO UPDATE SET active = active + excluded.active"
+    ),
+}
+
+
+def largest_id(session: Session) -> int:
+    """The largest contact id stored, 0 when there are none."""
+    return session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM contacts")) or 0
+
+
 @contextmanager
-def indexed_afterwards(session: Session) -> Iterator[None]:
-    """SQLite: the contacts inserted inside get into the text index in one statement at the
-    end, instead of through the per-row trigger (several times slower for many rows). New
-    ids come after every stored one: the writer holds the database's write lock."""
-    if session.get_bind().dialect.name != "sqlite" or not _has_search_table(session):
+def triggers_afterwards(session: Session) -> Iterator[None]:
+    """SQLite: the contacts inserted inside, all with ids above every stored one, get into
+    the text index and the month counts in one statement each at the end, instead of through
+    the per-row triggers (several times slower for many rows); the triggers are then made
+    again as they were, in the same transaction. Elsewhere: nothing changes."""
+    if session.get_bind().dialect.name != "sqlite":
         yield
         return
-    last = session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM contacts"))
-    session.execute(text("DROP TRIGGER contacts_search_insert"))
+    last = largest_id(session)
+    names = ", ".join(f"'{name}'" for name in _AFTERWARDS)
+    triggers = session.execute(
+        text(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})")
+    ).all()
+    for name, _sql in triggers:
+        session.execute(text(f"DROP TRIGGER {name}"))
     yield
-    session.execute(
-        text(
-            "INSERT INTO contacts_search(rowid, search_text) SELECT id, search_text FROM contacts WHERE id > :last"
-        ),
-        {"last": last},
-    )
-    session.execute(text(SEARCH_INSERT_TRIGGER))
+    for name, sql in triggers:
+        session.execute(text(_AFTERWARDS[name]), {"last": last})
+        session.connection().exec_driver_sql(sql)
 
 
 @lru_cache(maxsize=10_000)

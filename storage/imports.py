@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import history
-from storage.bulk import indexed_afterwards, organisation_key
+from storage.bulk import organisation_key, triggers_afterwards
 from storage.contacts import ContactStore, _search_text
 from storage.database import Database
 from storage.folding import fold
@@ -100,7 +100,7 @@ def store_imported(
         if contacts:
             # Made batch by batch, each before it is sent (a unit is looked up between batches).
             columns = list(row(contacts[0]))
-            with indexed_afterwards(session):
+            with triggers_afterwards(session):
                 insert_rows(session, CONTACTS, columns, map(row, contacts))  # type: ignore[arg-type]
         # One history row for the file, in the same transaction (the contacts carry its source key).
         history.record(session, contact_id=None, action="import", actor=actor, at=now, note=note)
