@@ -84,3 +84,16 @@ def test_rows_the_database_refuses_are_reported_with_its_reason(database_url: st
     assert json.loads(contactbot(["export", "--format", "json"], database_url, tmp_path).stdout) == {
         "contacts": []
     }
+
+
+def test_imports_above_and_among_stored_ids_are_found_and_counted_as_is_a_contact_logged_after(
+    context: BotContext,
+) -> None:
+    # Ids above every stored one, then ids among them: SQLite indexes each import its own way.
+    assert context.store.restore([_record(n) for n in range(100, 110)]) == 10
+    assert context.store.restore([_record(n) for n in range(1, 6)]) == 5
+    with use_language("en"):
+        context.handler().handle("log org=Kommun zebrafink country=FI summary=Met", ALICE)
+    assert context.store.everything(15, 0).total == 16
+    assert {c.id for c in context.store.search(["kommun 3"], 20).contacts} == {3, 103}
+    assert [c.id for c in context.store.search(["zebrafink"], 20).contacts] == [110]
