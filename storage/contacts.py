@@ -146,16 +146,16 @@ class ContactStore:
         """
         try:
             with self.db.write() as connection:
-                if source_key is not None and connection.scalar(_BY_SOURCE_KEY, {"key": source_key}):
-                    added = None
-                else:
-                    added = self._insert_new(connection, new, now, source_key, actor)
+                if source_key is None or connection.scalar(_BY_SOURCE_KEY, {"key": source_key}) is None:
+                    return self._insert_new(connection, new, now, source_key, actor)
         except IntegrityError:
             if source_key is None:
                 raise
-            added = None
-        if added is not None:
-            return added
+            existing = self._by_source_key(source_key)
+            if existing is None:
+                raise
+            return Added(existing, created=False)
+        # Stored before: the contact as it is now (read once the write transaction has ended).
         assert source_key is not None
         existing = self._by_source_key(source_key)
         if existing is None:
