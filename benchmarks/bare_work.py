@@ -28,10 +28,12 @@ from bot.server import settle_memory  # noqa: E402
 
 def bare_work_app(database_url: str) -> FastAPI:
     engine = create_engine(database_url, pool_size=4)
+    # PostgreSQL numbers rows itself only for a SERIAL (SQLite: any INTEGER PRIMARY KEY).
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
     with engine.begin() as connection:
         connection.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS bare_contacts (id INTEGER PRIMARY KEY, platform TEXT, summary TEXT)"
+                f"CREATE TABLE IF NOT EXISTS bare_contacts (id {key} PRIMARY KEY, platform TEXT, summary TEXT)"
             )
         )
     workers = ThreadPoolExecutor(max_workers=4)

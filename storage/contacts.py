@@ -7,10 +7,10 @@ after the session closes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -137,31 +137,15 @@ class ContactStore:
         takes the spelling already in use, and becomes the user's default if they had none.
         With `source_key`, a second call with the same key returns the first contact
         instead of storing another (a platform resending a form).
+
+        Every `log` comes here, so it is written with SQLAlchemy Core statements on one
+        connection (no ORM unit of work): the look-ups, the contact and its history row in
+        one transaction, as before.
         """
         try:
-            with self.db.session() as session:
-                if source_key is not None:
-                    existing = session.scalar(select(Contact).where(Contact.source_key == source_key))
-                    if existing is not None:
-                        return Added(existing, created=False)
-                default = self._default_unit(session, new.platform, new.logged_by)
-                remembered = False
-                unit = default
-                if new.unit:
-                    unit = self._known_unit(session, new.unit)
-                    if default is None:
-                        self._set_default_unit(session, new.platform, new.logged_by, unit, now)
-                        remembered = True
-                contact = self._insert(session, replace(new, unit=unit), now, source_key)
-                history.record(
-                    session,
-                    contact_id=contact.id,
-                    action="create",
-                    actor=actor,
-                    at=now,
-                    after=snapshot(contact),
-                )
-                return Added(contact, created=True, unit_remembered=remembered)
+            with self.db.write() as connection:
+                if source_key is None or connection.scalar(_BY_SOURCE_KEY, {"key": source_key}) is None:
+                    return self._insert_new(connection, new, now, source_key, actor)
         except IntegrityError:
             if source_key is None:
                 raise
@@ -169,34 +153,42 @@ class ContactStore:
             if existing is None:
                 raise
             return Added(existing, created=False)
+        # Stored before: the contact as it is now (read once the write transaction has ended).
+        assert source_key is not None
+        existing = self._by_source_key(source_key)
+        if existing is None:
+            raise LookupError(f"the contact stored for {source_key} is gone")
+        return Added(existing, created=False)
 
-    def _insert(self, session: Session, new: NewContact, now: datetime, source_key: str | None) -> Contact:
-        organisation = self._organisation(session, new.organisation, now)
-        contact = Contact(
-            contact_date=new.contact_date,
-            organisation=organisation,
-            country=new.country,
-            city=new.city,
-            person=new.person,
-            email=new.email,
-            kind=new.kind,
-            youth=new.youth,
-            unit=new.unit,
-            summary=new.summary,
-            benefit=new.benefit,
-            followup=new.followup,
-            **{name: getattr(new, name) for name in REGISTER_FIELDS},
-            logged_by=new.logged_by,
-            logged_by_name=new.logged_by_name,
-            platform=new.platform,
-            created_at=now,
-            updated_at=now,
-            source_key=source_key,
+    def _insert_new(
+        self, connection: Connection, new: NewContact, now: datetime, source_key: str | None, actor: Actor
+    ) -> Added:
+        default = self._default_unit(connection, new.platform, new.logged_by)
+        remembered = False
+        unit = default
+        if new.unit:
+            unit = self._known_unit(connection, new.unit)
+            if default is None:
+                self._set_default_unit(connection, new.platform, new.logged_by, unit, now)
+                remembered = True
+        organisation = _organisation_row(connection, new.organisation, now)
+        values = {
+            **{name: getattr(new, name) for name in _NEW_FIELDS},
+            "unit": unit,
+            "organisation_id": organisation.id,
+            "created_at": now,
+            "updated_at": now,
+            "source_key": source_key,
+        }
+        parts = (organisation.name, new.person, new.city, new.summary)
+        values["search_text"] = fold(" ".join(p for p in parts if p))
+        contact_id = connection.execute(_INSERT_CONTACT, values).inserted_primary_key[0]
+        # The contact as stored, for the reply (not attached to any session).
+        contact = Contact(id=contact_id, organisation=organisation, **values)
+        history.insert_row(
+            connection, contact_id=contact_id, action="create", actor=actor, at=now, after=snapshot(contact)
         )
-        contact.search_text = _search_text(contact)
-        session.add(contact)
-        session.flush()
-        return contact
+        return Added(contact, created=True, unit_remembered=remembered)
 
     def _by_source_key(self, source_key: str) -> Contact | None:
         with self.db.read() as session:
@@ -446,34 +438,73 @@ class ContactStore:
             return unit
 
     @staticmethod
-    def _default_unit(session: Session, platform: str, user_id: str) -> str | None:
-        return session.scalar(
-            select(UserSetting.unit).where(UserSetting.platform == platform, UserSetting.user_id == user_id)
-        )
+    def _default_unit(session: Session | Connection, platform: str, user_id: str) -> str | None:
+        return session.scalar(_DEFAULT_UNIT, {"platform": platform, "user_id": user_id})
 
     @staticmethod
-    def _set_default_unit(session: Session, platform: str, user_id: str, unit: str, now: datetime) -> None:
-        mine = (UserSetting.platform == platform) & (UserSetting.user_id == user_id)
-        setting = session.scalar(select(UserSetting).where(mine).with_for_update())
+    def _set_default_unit(
+        session: Session | Connection, platform: str, user_id: str, unit: str, now: datetime
+    ) -> None:
+        mine = {"platform": platform, "user_id": user_id}
+        setting = session.scalar(_SETTING_LOCKED, mine)
         if setting is None:
             try:
                 with session.begin_nested():
-                    session.add(UserSetting(platform=platform, user_id=user_id, unit=unit, updated_at=now))
+                    session.execute(insert(_SETTINGS), {**mine, "unit": unit, "updated_at": now})
                 return
             except IntegrityError:
-                setting = session.scalars(select(UserSetting).where(mine)).one()
-        setting.unit = unit
-        setting.updated_at = now
+                setting = session.execute(_SETTING, mine).scalar_one()
+        session.execute(_SET_UNIT, {"setting": setting, "new_unit": unit, "now": now})
 
     @staticmethod
-    def _known_unit(session: Session, name: str) -> str:
+    def _known_unit(session: Session | Connection, name: str) -> str:
         """The spelling already in use for a unit typed in another case, else `name`."""
         lowered = name.casefold()
-        for column in (Contact.unit, UserSetting.unit):
-            found = session.scalar(select(column).where(func.lower(column) == lowered).limit(1))
+        for statement in _UNIT_SPELLINGS:
+            found = session.scalar(statement, {"lowered": lowered})
             if found:
                 return found
         return name
+
+
+_CONTACTS = Contact.__table__
+_ORGANISATIONS = Organisation.__table__
+_SETTINGS = UserSetting.__table__
+# The statements of `add`, built once (SQLAlchemy caches their compiled form).
+_NEW_FIELDS = [f.name for f in fields(NewContact) if f.name not in ("organisation", "unit")]
+_INSERT_CONTACT = insert(_CONTACTS)
+_BY_SOURCE_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.source_key == bindparam("key"))
+_ORGANISATION = select(_ORGANISATIONS).where(_ORGANISATIONS.c.name_key == bindparam("key"))
+_MINE = (_SETTINGS.c.platform == bindparam("platform")) & (_SETTINGS.c.user_id == bindparam("user_id"))
+_DEFAULT_UNIT = select(_SETTINGS.c.unit).where(_MINE)
+_SETTING = select(_SETTINGS.c.id).where(_MINE)
+_SETTING_LOCKED = _SETTING.with_for_update()
+_SET_UNIT = (
+    update(_SETTINGS)
+    .where(_SETTINGS.c.id == bindparam("setting"))
+    .values(unit=bindparam("new_unit"), updated_at=bindparam("now"))
+)
+_UNIT_SPELLINGS = [
+    select(column).where(func.lower(column) == bindparam("lowered")).limit(1)
+    for column in (_CONTACTS.c.unit, _SETTINGS.c.unit)
+]
+
+
+def _organisation_row(connection: Connection, name: str, now: datetime) -> Organisation:
+    """The organisation called `name` (case and accents aside), created if new; not attached
+    to any session."""
+    key = fold(name)[:200]
+    found = connection.execute(_ORGANISATION, {"key": key}).first()
+    if found is None:
+        try:
+            with connection.begin_nested():
+                values = {"name": name, "name_key": key, "created_at": now}
+                new_id = connection.execute(insert(_ORGANISATIONS), values).inserted_primary_key[0]
+            return Organisation(id=new_id, **values)
+        except IntegrityError:
+            # Another writer created it between our look-up and insert (PostgreSQL).
+            found = connection.execute(_ORGANISATION, {"key": key}).one()
+    return Organisation(**found._asdict())
 
 
 def _locked(session: Session, contact_id: int) -> Contact | None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -186,6 +186,21 @@ class Database:
         """
         with self._unit(self._sessions()) as session:
             yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction on a plain connection (SQLAlchemy Core, no ORM unit of work), for the
+        hot paths that only insert (`log`, the replay record); otherwise as `session()`."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+            self.write_failure = None
+        except DBAPIError as error:
+            failure = describe(error, self.secrets)
+            if failure.kind is None:
+                raise
+            self._record(failure)
+            raise DatabaseUnavailable(failure.cause, failure.kind) from None
 
     @contextmanager
     def read(self) -> Iterator[Session]:

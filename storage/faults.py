@@ -123,11 +123,15 @@ class Watchdog:
         deadline = self.clock() + seconds
         with self._condition:
             self._armed[token] = (deadline, dbapi_connection)
+            # The thread sleeps until the earliest deadline it holds; only an earlier one needs
+            # to wake it (waking it for every statement cost each `log` a thread switch).
+            sooner = not self._deadlines or deadline < self._deadlines[0][0]
             heapq.heappush(self._deadlines, (deadline, token))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="contactbot-db-watchdog", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            if sooner:
+                self._condition.notify()
         return token
 
     def disarm(self, token: int | None) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from storage.database import Database
@@ -46,6 +46,8 @@ class Actor:
 # that they were set or changed, not to what, so that erasure and disposal really erase them.
 PERSONAL_FIELDS = ("person", "email")
 HIDDEN = "***"
+
+_INSERT = insert(HistoryEvent.__table__)
 
 UNKNOWN = Actor("unknown", "unknown")
 SCHEDULER = Actor("scheduler", "scheduler")
@@ -88,20 +90,45 @@ def record(
     note: str | None = None,
 ) -> None:
     """Add one history row to `session`'s transaction."""
+    session.add(HistoryEvent(**_row(contact_id, action, actor, at, before, after, note)))
+
+
+def insert_row(
+    connection: Connection,
+    *,
+    contact_id: int | None,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
+    """Insert one history row in `connection`'s transaction (the Core twin of `record`)."""
+    connection.execute(_INSERT, _row(contact_id, action, actor, at, before, after, note))
+
+
+def _row(
+    contact_id: int | None,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str | None,
+) -> dict[str, Any]:
     if action not in ACTIONS:
         raise ValueError(f"not a history action: {action}")
-    session.add(
-        HistoryEvent(
-            contact_id=contact_id,
-            action=action,
-            actor=actor.user[:150],
-            via=actor.via[:20],
-            at=at,
-            before=_kept(before),
-            after=_kept(after),
-            note=note,
-        )
-    )
+    return {
+        "contact_id": contact_id,
+        "action": action,
+        "actor": actor.user[:150],
+        "via": actor.via[:20],
+        "at": at,
+        "before": _kept(before),
+        "after": _kept(after),
+        "note": note,
+    }
 
 
 def record_once(db: Database, **event: Any) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
@@ -18,6 +18,7 @@ from storage.models import HandledRequest
 # for twice that, so a request is always remembered for as long as it could be replayed.
 KEEP = timedelta(minutes=10)
 PRUNE_EVERY = timedelta(minutes=1)
+_CLAIM = insert(HandledRequest.__table__)
 
 
 class RequestStore:
@@ -32,8 +33,8 @@ class RequestStore:
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self.prune(now)
         try:
-            with self.db.session() as session:
-                session.add(HandledRequest(key=key, seen_at=now))
+            with self.db.write() as connection:
+                connection.execute(_CLAIM, {"key": key, "seen_at": now})
         except IntegrityError:
             return False
         return True

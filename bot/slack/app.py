@@ -17,7 +17,6 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
@@ -35,6 +34,7 @@ from bot.slack.views import (
     submitted_values,
 )
 from bot.workload import Overloaded, Workers, busy_message
+from handlers.commands import CommandHandler
 from handlers.countries import suggest_countries
 from handlers.digest import destination_label, outcome_text
 from handlers.i18n import _, use_language
@@ -57,6 +57,7 @@ REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 )
 RESPONSE_URL_TRIES = 5  # Slack allows five uses of a response URL, within 30 minutes
+RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)  # seconds for one use
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -181,8 +182,9 @@ class SlackAdapter:
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
 
     async def respond(self, response_url: str, text: str, about: str = "an answer") -> bool:
-        """An ephemeral message through the command's response URL, on one shared HTTP session
-        (bolt's `respond` opens a new session for every message).
+        """An ephemeral message through the command's response URL, posted as JSON on one shared
+        HTTP session (bolt's `respond` opens a new session for every message; slack_sdk's webhook
+        client formats a debug line of every body even when nothing logs it).
 
         A 5xx, a 429 or a network failure is tried again after 1, 2, 4 and 8 s: at most
         RESPONSE_URL_TRIES uses, well within the URL's 30 minutes. If it still fails, one
@@ -190,18 +192,22 @@ class SlackAdapter:
         """
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
-        webhook = AsyncWebhookClient(response_url, session=self._session, timeout=10)
+        message = {"text": text, "response_type": "ephemeral"}
         wait, cause = 1.0, "?"
         for attempt in range(1, RESPONSE_URL_TRIES + 1):
             try:
-                response = await webhook.send(text=text, response_type="ephemeral")
+                async with self._session.post(
+                    response_url, json=message, timeout=RESPONSE_URL_TIMEOUT
+                ) as response:
+                    await response.read()
+                    status = response.status
             except (aiohttp.ClientError, OSError, TimeoutError) as error:
                 cause = slack_cause(error)
             else:
-                if response.status_code < 300:
+                if status < 300:
                     return True
-                cause = f"HTTP {response.status_code}"
-                if response.status_code < 500 and response.status_code != 429:
+                cause = f"HTTP {status}"
+                if status < 500 and status != 429:
                     break  # expired or used up: asking again cannot help
             if attempt < RESPONSE_URL_TRIES:
                 await self.sleep(wait)
@@ -236,8 +242,9 @@ class SlackAdapter:
         handler = self.context.handler()
         about = f"the answer to `{command_name(text)}`"
         try:
-            caller = await self._in_thread(self.caller, body.get("user_id", ""), body.get("user_name"))
-            answer = await self._in_thread(handler.handle, text, caller)
+            caller, answer = await self._in_thread(
+                self._answer, handler, text, body.get("user_id", ""), body.get("user_name")
+            )
             if answer.contact_id is not None:
                 about = f"the answer about contact #{answer.contact_id}"
             if answer.form is not None and await self._open_form(client, body, answer):
@@ -258,6 +265,13 @@ class SlackAdapter:
             with use_language(self.language):
                 message = mrkdwn(say(_("Sorry, I could not answer just now. Please try again in a minute.")))
             await self.respond(response_url, message, "the error answer")
+
+    def _answer(
+        self, handler: CommandHandler, text: str, user_id: str, name: str | None
+    ) -> tuple[Caller, Reply]:
+        """Who asks, and the answer to `text`: one trip to the database threads."""
+        caller = self.caller(user_id, name)
+        return caller, handler.handle(text, caller)
 
     def _digest_here(self, body: dict[str, Any]) -> Reply:
         """In Slack the digest's channel is a setting; say which value this channel needs."""
