@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,10 @@ DEFAULT_TIMEOUT_SECONDS = 2.0
 # the server's own statement_timeout ends a slow statement first; this is for a server
 # that cannot answer at all (frozen, or its host gone while the socket stays open).
 GRACE_SECONDS = 1.0
+# A PostgreSQL connection back in the pool for less than this is handed out without a ping:
+# it answered a moment ago, and should it have died since, its first statement fails as
+# "unreachable" (and the pool replaces it) just as the ping would have.
+FRESH_SECONDS = 1.0
 log = logging.getLogger(__name__)
 _WATCHDOG = Watchdog()  # one thread for every PostgreSQL engine of the process
 
@@ -83,18 +87,28 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
     return engine
 
 
-def _watch_postgresql(engine: Engine, watchdog: Watchdog, seconds: float) -> None:
+def _watch_postgresql(
+    engine: Engine, watchdog: Watchdog, seconds: float, clock: Callable[[], float] = time.monotonic
+) -> None:
     """Cut the connection of any PostgreSQL call that outlives `seconds`: a ping when a
-    connection leaves the pool (instead of pool_pre_ping, which no timeout covers), each
-    statement, and the commit or rollback up to the connection's return to the pool."""
+    connection leaves the pool after more than `FRESH_SECONDS` there (instead of
+    pool_pre_ping, which no timeout covers), each statement, and the commit or rollback up
+    to the connection's return to the pool."""
 
     @event.listens_for(engine, "checkout")
-    def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned")
+        if returned is not None and clock() - returned < FRESH_SECONDS:
+            return
         try:
             with watchdog.watch(dbapi_connection, seconds):
-                cursor = dbapi_connection.cursor()
-                cursor.execute("SELECT 1")
-                cursor.close()
+                # In autocommit: one round trip, and the connection stays out of a transaction
+                # (a plain SELECT would BEGIN one that the checked-out connection then carries).
+                dbapi_connection.autocommit = True
+                try:
+                    dbapi_connection.execute("SELECT 1").close()
+                finally:
+                    dbapi_connection.autocommit = False
         except Exception as error:  # noqa: BLE001 - any failure: this connection is gone
             raise DisconnectionError(describe(error).cause) from None
 
@@ -119,8 +133,10 @@ def _watch_postgresql(engine: Engine, watchdog: Watchdog, seconds: float) -> Non
             connection.connection.info["ending"] = watchdog.arm(dbapi, seconds)
 
     @event.listens_for(engine, "checkin")
-    def _disarm_ending(_dbapi_connection: Any, record: Any) -> None:
+    def _disarm_ending(dbapi_connection: Any, record: Any) -> None:
         watchdog.disarm(record.info.pop("ending", None))
+        if dbapi_connection is not None:  # None: invalidated, the pool connects anew
+            record.info["returned"] = clock()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -162,6 +178,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads share the pool but begin without the write lock (see `_configure_sqlite`).
         self._reads = sessionmaker(self.engine.execution_options(reading=True), expire_on_commit=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # The last failure to write, until a write succeeds again (the health check reads it).
         self.write_failure: Failure | None = None
         self._last_logged: dict[str | None, float] = {}
@@ -191,10 +208,30 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A transaction on a plain connection (SQLAlchemy Core, no ORM unit of work), for the
         hot paths that only insert (`log`, the replay record); otherwise as `session()`."""
-        try:
+        with self._failures():
             with self.engine.begin() as connection:
                 yield connection
             self.write_failure = None
+
+    @contextmanager
+    def single(self) -> Iterator[Connection]:
+        """A connection for one statement that commits by itself: on PostgreSQL in autocommit,
+        so it costs one round trip instead of three (BEGIN, the statement, COMMIT); on SQLite
+        as `write()`. Failures as `session()`."""
+        if self.backend != "postgresql":
+            with self.write() as connection:
+                yield connection
+            return
+        with self._failures():
+            with self._autocommit.connect() as connection:
+                yield connection
+            self.write_failure = None
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Driver errors that are the database's fault as `DatabaseUnavailable`, logged."""
+        try:
+            yield
         except DBAPIError as error:
             failure = describe(error, self.secrets)
             if failure.kind is None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.database import Database
 from storage.models import HandledRequest
@@ -18,7 +18,13 @@ from storage.models import HandledRequest
 # for twice that, so a request is always remembered for as long as it could be replayed.
 KEEP = timedelta(minutes=10)
 PRUNE_EVERY = timedelta(minutes=1)
-_CLAIM = insert(HandledRequest.__table__)
+# One statement, no error for a key already there: on PostgreSQL it runs in autocommit,
+# so claiming costs one round trip.
+_TABLE = HandledRequest.__table__
+_CLAIMS = {
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key),
+}
 
 
 class RequestStore:
@@ -32,12 +38,9 @@ class RequestStore:
         """True the first time `key` is claimed; False for every later claim, by any instance."""
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self.prune(now)
-        try:
-            with self.db.write() as connection:
-                connection.execute(_CLAIM, {"key": key, "seen_at": now})
-        except IntegrityError:
-            return False
-        return True
+        with self.db.single() as connection:
+            claimed = connection.execute(_CLAIMS[self.db.backend], {"key": key, "seen_at": now}).first()
+        return claimed is not None
 
     def prune(self, now: datetime) -> int:
         """Forget keys older than `KEEP`; returns how many."""
