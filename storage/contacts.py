@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,8 +145,13 @@ class ContactStore:
         """
         try:
             with self.db.write() as connection:
-                if source_key is None or connection.scalar(_BY_SOURCE_KEY, {"key": source_key}) is None:
-                    return self._insert_new(connection, new, now, source_key, actor)
+                # One round trip for every look-up a `log` needs before it writes.
+                mine = {"platform": new.platform, "user_id": new.logged_by}
+                found = connection.execute(
+                    _LOOKUPS, {**mine, "key": source_key, "name_key": _name_key(new)}
+                ).one()
+                if found.existing is None:
+                    return self._insert_new(connection, new, now, source_key, actor, found)
         except IntegrityError:
             if source_key is None:
                 raise
@@ -161,9 +167,15 @@ class ContactStore:
         return Added(existing, created=False)
 
     def _insert_new(
-        self, connection: Connection, new: NewContact, now: datetime, source_key: str | None, actor: Actor
+        self,
+        connection: Connection,
+        new: NewContact,
+        now: datetime,
+        source_key: str | None,
+        actor: Actor,
+        found: Row[Any],
     ) -> Added:
-        default = self._default_unit(connection, new.platform, new.logged_by)
+        default = found.default_unit
         remembered = False
         unit = default
         if new.unit:
@@ -171,7 +183,12 @@ class ContactStore:
             if default is None:
                 self._set_default_unit(connection, new.platform, new.logged_by, unit, now)
                 remembered = True
-        organisation = _organisation_row(connection, new.organisation, now)
+        if found.organisation_id is None:
+            organisation = _organisation_row(connection, new.organisation, now)
+        else:
+            organisation = Organisation(
+                **{c.name: getattr(found, f"organisation_{c.name}") for c in _ORGANISATIONS.c}
+            )
         values = {
             **{name: getattr(new, name) for name in _NEW_FIELDS},
             "unit": unit,
@@ -484,10 +501,28 @@ _SET_UNIT = (
     .where(_SETTINGS.c.id == bindparam("setting"))
     .values(unit=bindparam("new_unit"), updated_at=bindparam("now"))
 )
+# What `add` looks up before it writes, in one SELECT of scalar subqueries (each NULL when
+# nothing matches): a contact stored before under the source key, the user's default unit,
+# and the organisation's columns.
+_LOOKUPS = select(
+    _BY_SOURCE_KEY.scalar_subquery().label("existing"),
+    _DEFAULT_UNIT.scalar_subquery().label("default_unit"),
+    *(
+        select(column)
+        .where(_ORGANISATIONS.c.name_key == bindparam("name_key"))
+        .scalar_subquery()
+        .label(f"organisation_{column.name}")
+        for column in _ORGANISATIONS.c
+    ),
+)
 _UNIT_SPELLINGS = [
     select(column).where(func.lower(column) == bindparam("lowered")).limit(1)
     for column in (_CONTACTS.c.unit, _SETTINGS.c.unit)
 ]
+
+
+def _name_key(new: NewContact) -> str:
+    return fold(new.organisation)[:200]
 
 
 def _organisation_row(connection: Connection, name: str, now: datetime) -> Organisation:
