@@ -199,12 +199,18 @@ class ContactStore:
         }
         parts = (organisation.name, new.person, new.city, new.summary)
         values["search_text"] = fold(" ".join(p for p in parts if p))
-        contact_id = connection.execute(_INSERT_CONTACT, values).inserted_primary_key[0]
         # The contact as stored, for the reply (not attached to any session).
-        contact = Contact(id=contact_id, organisation=organisation, **values)
-        history.insert_row(
-            connection, contact_id=contact_id, action="create", actor=actor, at=now, after=snapshot(contact)
-        )
+        contact = Contact(organisation=organisation, **values)
+        after = snapshot(contact)
+        if connection.dialect.name == "postgresql":
+            # The contact and its history row in one statement: one round trip.
+            row = history.row_for(None, "create", actor, now, after=after)
+            contact.id = connection.execute(_INSERT_WITH_HISTORY, {**values, **row}).scalar_one()
+        else:
+            contact.id = connection.execute(_INSERT_CONTACT, values).inserted_primary_key[0]
+            history.insert_row(
+                connection, contact_id=contact.id, action="create", actor=actor, at=now, after=after
+            )
         return Added(contact, created=True, unit_remembered=remembered)
 
     def _by_source_key(self, source_key: str) -> Contact | None:
@@ -490,6 +496,20 @@ _SETTINGS = UserSetting.__table__
 # The statements of `add`, built once (SQLAlchemy caches their compiled form).
 _NEW_FIELDS = [f.name for f in fields(NewContact) if f.name not in ("organisation", "unit")]
 _INSERT_CONTACT = insert(_CONTACTS)
+_CONTACT_COLUMNS = [
+    *_NEW_FIELDS,
+    "unit",
+    "organisation_id",
+    "created_at",
+    "updated_at",
+    "source_key",
+    "search_text",
+]
+_INSERT_WITH_HISTORY = history.with_contact(
+    insert(_CONTACTS)
+    .values({name: bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS})
+    .returning(_CONTACTS.c.id)
+)
 _BY_SOURCE_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.source_key == bindparam("key"))
 _ORGANISATION = select(_ORGANISATIONS).where(_ORGANISATIONS.c.name_key == bindparam("key"))
 _MINE = (_SETTINGS.c.platform == bindparam("platform")) & (_SETTINGS.c.user_id == bindparam("user_id"))
