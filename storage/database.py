@@ -79,6 +79,9 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
         engine_args["pool_size"] = 10
         engine_args["max_overflow"] = 20
         engine_args["pool_timeout"] = timeout
+        # The connection used last goes out first: busy connections stay fresh (no ping, see
+        # FRESH_SECONDS) and the ones a burst opened idle until the pool drops them.
+        engine_args["pool_use_lifo"] = True
     engine = create_engine(parsed, connect_args=connect_args, **engine_args)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
