@@ -140,7 +140,9 @@ class SlackGuard:
         try:
             # Bounded: Slack wants its acknowledgement within 3 s, and a busy database must
             # not hold every request up for DATABASE_TIMEOUT.
-            first = await asyncio.wait_for(asyncio.to_thread(policy.requests.claim, key, now), CLAIM_WAIT)
+            # (asyncio.timeout: no task of its own, unlike wait_for.)
+            async with asyncio.timeout(CLAIM_WAIT):
+                first = await asyncio.to_thread(policy.requests.claim, key, now)
         except TimeoutError:
             log.warning("Slack request let through unrecorded: the database was busy")
             return body
