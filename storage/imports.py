@@ -9,8 +9,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import history
@@ -121,7 +119,10 @@ def _organisation_ids(session: Session, names: dict[str, str], now: datetime) ->
     missing = [{"name": names[k], "name_key": k, "created_at": now} for k in keys if k not in ids]
     if missing:
         dialect = session.get_bind().dialect.name
-        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
         for start in range(0, len(missing), BATCH):
             statement = upsert(Organisation).on_conflict_do_nothing(index_elements=["name_key"])
             session.execute(statement, missing[start : start + BATCH])

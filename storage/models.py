@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -113,15 +112,10 @@ class Contact(Base):
     __table_args__ = (
         Index("ix_contacts_created_at", "created_at"),
         Index("ix_contacts_logged_by", "logged_by"),
-        # `list all`: active contacts, newest meeting first (migration 0008; the text index
-        # for searching, an FTS5 table or a pg_trgm index, is created there too).
-        Index(
-            "ix_contacts_listing",
-            "contact_date",
-            "id",
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
-        ),
+        # Partial indexes are the migrations' alone, not declared here: a dialect's keyword
+        # (`postgresql_where`) makes SQLAlchemy import that dialect, also into a bot on SQLite.
+        # Migration 0008 makes `ix_contacts_listing` (contact_date, id WHERE withdrawn_at IS
+        # NULL: `list all`, newest meeting first) and the text index for searching.
     )
 
 
@@ -215,13 +209,8 @@ class DigestDestination(Base):
 
     __table_args__ = (
         UniqueConstraint("platform", "destination", name="uq_digest_destinations_destination"),
-        Index(
-            "uq_digest_destinations_active",
-            "platform",
-            unique=True,
-            sqlite_where=text("active"),
-            postgresql_where=text("active"),
-        ),
+        # Migration 0003 also makes `uq_digest_destinations_active` (platform WHERE active):
+        # one active destination a platform. Partial, so not declared here (see Contact).
     )
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, delete
 
 from storage.database import Database
 from storage.models import HandledRequest
@@ -18,13 +17,17 @@ from storage.models import HandledRequest
 # for twice that, so a request is always remembered for as long as it could be replayed.
 KEEP = timedelta(minutes=10)
 PRUNE_EVERY = timedelta(minutes=1)
-# One statement, no error for a key already there: on PostgreSQL it runs in autocommit,
-# so claiming costs one round trip.
 _TABLE = HandledRequest.__table__
-_CLAIMS = {
-    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key),
-    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key),
-}
+
+
+def _claim_statement(backend: str) -> Insert:
+    """One statement, no error for a key already there: on PostgreSQL it runs in autocommit,
+    so claiming costs one round trip. Only the database's own dialect is imported."""
+    if backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key)
 
 
 class RequestStore:
@@ -33,13 +36,14 @@ class RequestStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pruned_at: datetime | None = None
+        self._claim = _claim_statement(db.backend)
 
     def claim(self, key: str, now: datetime) -> bool:
         """True the first time `key` is claimed; False for every later claim, by any instance."""
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self.prune(now)
         with self.db.single() as connection:
-            claimed = connection.execute(_CLAIMS[self.db.backend], {"key": key, "seen_at": now}).first()
+            claimed = connection.execute(self._claim, {"key": key, "seen_at": now}).first()
         return claimed is not None
 
     def prune(self, now: datetime) -> int:
