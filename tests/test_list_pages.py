@@ -16,6 +16,7 @@ from storage.database import Database
 from storage.history import Actor
 from storage.migrate import upgrade
 from tests.conftest import ALICE
+from tests.test_bulk_import import _record as exported
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
 
@@ -111,30 +112,11 @@ def test_the_count_of_contacts_per_month_follows_every_change_and_every_page_fol
 
 
 def _record(number: int, day: date, withdrawn: bool) -> dict[str, Any]:
-    return {
-        "id": number,
-        "contact_date": day,
-        "organisation": "Tammerfors stad",
-        "country": "FI",
-        "city": None,
-        "person": None,
-        "email": None,
-        "kind": "other",
-        "youth": False,
-        "unit": None,
-        "summary": "Utbyte",
-        "benefit": None,
-        "followup": None,
-        "logged_by": "U1",
-        "logged_by_name": None,
-        "platform": "slack",
-        "created_at": NOW,
-        "updated_at": NOW,
-        "withdrawn_at": NOW if withdrawn else None,
-        "withdrawn_by": "U1" if withdrawn else None,
-        "withdrawn_by_name": None,
-        "withdrawn_reason": "fel" if withdrawn else None,
-    }
+    """An exported contact as `restore` takes it, on `day`, withdrawn or not."""
+    record = exported(number) | {"contact_date": day, "organisation": "Tammerfors stad"}
+    if withdrawn:
+        record |= {"withdrawn_at": NOW, "withdrawn_by": "U1", "withdrawn_reason": "fel"}
+    return record
 
 
 def test_contacts_stored_before_the_upgrade_are_counted_and_listed_after_it(database_url: str) -> None:
