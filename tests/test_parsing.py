@@ -14,7 +14,7 @@ from handlers.countries import find_country, suggest_countries
 from handlers.i18n import use_language
 from handlers.kinds import find_kind
 from handlers.parsing import ParseError, read_fields, tokenize
-from handlers.text import fold
+from handlers.text import fold, without_bidi
 from handlers.validation import InvalidFields, check_fields
 from handlers.weeks import Week
 
@@ -216,7 +216,9 @@ def test_quoted_words_come_back_exactly(words: list[str]) -> None:
 def test_escaped_text_contains_no_markup_characters(value: str) -> None:
     escaped = escape(value)
     assert "<" not in escaped and ">" not in escaped
-    assert unescape(escaped) == value
+    # Everything comes back but the bidi controls, which escaping drops on purpose (they could
+    # turn the surrounding reply around).
+    assert unescape(escaped) == without_bidi(value)
 
 
 @given(TEXT)
