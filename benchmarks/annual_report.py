@@ -21,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.ack_latency import fresh_database  # noqa: E402
 
 UNITS = [f"Förvaltning {n}" for n in range(12)] + [None]
 KINDS = ["twin-town", "eu-project", "school", "association", "business", "visit", "conference", "other"]
@@ -172,23 +173,9 @@ def main() -> None:
     )
     parser.add_argument("--per-year", type=int, default=50_000)
     options = parser.parse_args()
-    drop = None
     folder = tempfile.TemporaryDirectory(prefix="contactbot-bench-")
-    if options.database_url and options.database_url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(options.database_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in options.database_url else "?"
-        url = f"{options.database_url}{separator}options=-csearch_path%3D{schema}"
-
-        def drop() -> None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    else:
-        url = f"sqlite:///{Path(folder.name) / 'bench.db'}"
+    postgresql = options.database_url if (options.database_url or "").startswith("postgresql") else None
+    url, drop = fresh_database(postgresql, folder.name)
     try:
         began = time.perf_counter()
         fill(url, options.per_year)
@@ -207,8 +194,7 @@ def main() -> None:
                 f"{result['rss_peak_mb']:.0f} | {result['kb']:.0f} |"
             )
     finally:
-        if drop is not None:
-            drop()
+        drop()
         folder.cleanup()
 
 

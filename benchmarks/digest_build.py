@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.ack_latency import fresh_database  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Stockholm")
 WEEK = "2026-W47"
@@ -183,22 +184,8 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--week-size", type=int, default=5_000)
     options = parser.parse_args()
-    drop = None
-    if options.database_url and options.database_url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(options.database_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in options.database_url else "?"
-        url = f"{options.database_url}{separator}options=-csearch_path%3D{schema}"
-
-        def drop() -> None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='contactbot-digest-')}/bench.db"
+    postgresql = options.database_url if (options.database_url or "").startswith("postgresql") else None
+    url, drop = fresh_database(postgresql, tempfile.mkdtemp(prefix="contactbot-digest-"))
     try:
         began = time.perf_counter()
         fill(url, options.total, options.week_size)
@@ -214,8 +201,7 @@ def main() -> None:
             )
             results[way] = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
-        if drop is not None:
-            drop()
+        drop()
     backend = url.split(":", 1)[0]
     print(
         f"digest of {WEEK}: {options.week_size} contacts that week, {options.total} in the database ({backend}; "
