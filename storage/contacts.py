@@ -113,19 +113,12 @@ class ContactStore:
 
     # -- organisations -------------------------------------------------------
 
-    def _organisation(self, session: Session, name: str, now: datetime) -> Organisation:
-        key = fold(name)[:200]
-        found = session.scalar(select(Organisation).where(Organisation.name_key == key))
-        if found is not None:
-            return found
-        try:
-            with session.begin_nested():
-                organisation = Organisation(name=name, name_key=key, created_at=now)
-                session.add(organisation)
-            return organisation
-        except IntegrityError:
-            # Another writer created it between our look-up and insert (PostgreSQL).
-            return session.scalars(select(Organisation).where(Organisation.name_key == key)).one()
+    @staticmethod
+    def _organisation(session: Session, name: str, now: datetime) -> Organisation:
+        """The organisation called `name` (case and accents aside), created if new, attached
+        to `session`: looked up or created as a `log` does (`_organisation_row`)."""
+        found = _organisation_row(session.connection(), name, now)
+        return session.get_one(Organisation, found.id)
 
     # -- writing -------------------------------------------------------------
 
