@@ -284,7 +284,7 @@ class CommandHandler(RecordCommands):
         # Every field as stored, so nothing that was saved is a surprise.
         blocks: list[Block] = [
             Paragraph(head),
-            *contact_details(contact, shared=caller.audience == "shared")[1:],
+            *contact_details(contact, self.services.zone, shared=caller.audience == "shared")[1:],
         ]
         if added.unit_remembered and contact.unit:
             blocks.append(
@@ -483,7 +483,7 @@ class CommandHandler(RecordCommands):
         contact = self.store.get(contact_id)
         if contact is None:
             return reply(_not_found(contact_id), ok=False)
-        return Reply(contact_details(contact, shared=caller.audience == "shared"))
+        return Reply(contact_details(contact, self.services.zone, shared=caller.audience == "shared"))
 
     def list(self, tokens: list[Token], caller: Caller) -> Reply:
         """`list [mine|week [YYYY-Www]|all] [page]`."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from handlers.countries import country_name
 from handlers.fields import field_label
 from handlers.i18n import _, current_language
@@ -31,9 +34,10 @@ def contact_table(contacts: list[Contact]) -> ContactTable:
     return ContactTable(tuple(contact_row(c) for c in contacts))
 
 
-def contact_details(contact: Contact, shared: bool = False) -> list[Block]:
-    """Every field of one contact, a line each. `shared`: the reply is seen by a whole
-    channel, so the counterpart's name and e-mail (personal data) are left out."""
+def contact_details(contact: Contact, zone: ZoneInfo, shared: bool = False) -> list[Block]:
+    """Every field of one contact, a line each, the days it was logged and withdrawn as they
+    were in `zone` (the municipality's). `shared`: the reply is seen by a whole channel, so
+    the counterpart's name and e-mail (personal data) are left out."""
     language = current_language()
     country = country_name(contact.country, language) + (f", {contact.city}" if contact.city else "")
     pairs: list[tuple[str, Text]] = [
@@ -55,15 +59,18 @@ def contact_details(contact: Contact, shared: bool = False) -> list[Block]:
         if value
     ]
     who = contact.logged_by_name or contact.logged_by
-    pairs.append(
-        (_("Logged"), say(_("by {who} on {when}"), who=who, when=contact.created_at.date().isoformat()))
-    )
+    pairs.append((_("Logged"), say(_("by {who} on {when}"), who=who, when=_day(contact.created_at, zone))))
     if contact.withdrawn_at is not None:
         by = contact.withdrawn_by_name or contact.withdrawn_by or "?"
-        text = say(_("by {who} on {when}"), who=by, when=contact.withdrawn_at.date().isoformat())
+        text = say(_("by {who} on {when}"), who=by, when=_day(contact.withdrawn_at, zone))
         if contact.withdrawn_reason:
             text = text + ": " + contact.withdrawn_reason
         pairs.append((_("Withdrawn"), text))
     if shared and (contact.person or contact.email):
         pairs.append((_("Contact person"), plain(_("shown only in a private chat"))))
     return [Heading(say(_("Contact #{id}"), id=contact.id)), Facts(tuple(pairs))]
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    """The day of `moment` (stored in UTC) where the municipality is."""
+    return moment.astimezone(zone).date().isoformat()

@@ -138,3 +138,14 @@ def test_no_input_makes_a_command_fail(context: BotContext, typed: str) -> None:
     for prefix in ("", "log ", "edit 1 ", "list ", "search ", "show ", "unit "):
         reply = ask(context, prefix + typed)
         assert reply
+
+
+def test_the_days_a_contact_was_logged_and_withdrawn_are_the_municipalitys_not_utcs(
+    context: BotContext, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # already 27 November in Stockholm
+    logged = ask(context, "log org=Oulu country=FI summary=Met the youth council")
+    assert "Date: 2026-11-27" in logged and "Logged: by alice on 2026-11-27" in logged
+    ask(context, "withdraw 1 logged twice")
+    shown = ask(context, "show 1")
+    assert "Logged: by alice on 2026-11-27" in shown and "Withdrawn: by alice on 2026-11-27" in shown
