@@ -24,7 +24,7 @@ from bot.health import HealthCheck
 from bot.limits import UVICORN_LIMITS
 from bot.scheduler import start_scheduler
 from bot.slack.app import REFUSED_TOKEN, build_slack_app
-from bot.slack.guard import mount_slack_guard
+from bot.slack.guard import REPLAY_STATE, mount_slack_guard
 from bot.slack.trouble import slack_cause
 from handlers.i18n import _
 from storage.requests import RequestStore
@@ -42,7 +42,10 @@ def create_app(
     for in the background (with backoff), and no request waits for it.
     """
     settings = context.settings
-    slack = build_slack_app(context) if settings.slack_enabled else None  # Teams-only: no Slack
+    requests = RequestStore(context.db)  # replay keys, shared by the Slack guard and the app
+    slack = (
+        build_slack_app(context, requests=requests) if settings.slack_enabled else None
+    )  # Teams-only: none
     if slack is not None and identity is not None:
         slack.identity.known(identity)  # type: ignore[attr-defined]
     slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None
@@ -106,7 +109,7 @@ def create_app(
         teams = mount_teams(api, context)
     api.state.teams = teams
     if slack is not None:  # limits, the signature and replays, before bolt parses anything
-        mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", RequestStore(context.db))
+        mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", requests)
     health = HealthCheck(context, slack, teams)
     api.state.health = health
 
@@ -114,7 +117,9 @@ def create_app(
     async def slack_events(request: Request) -> Response:
         if slack_handler is None:
             return JSONResponse({"error": "Slack is not configured"}, status_code=404)
-        return await slack_handler.handle(request)
+        # A slash command's replay key, which the guard left for the command to claim.
+        pending = request.scope.get("state", {}).get(REPLAY_STATE)
+        return await slack_handler.handle(request, None if pending is None else {REPLAY_STATE: pending})
 
     @api.get("/healthz")
     async def healthz() -> JSONResponse:

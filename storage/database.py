@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.faults import Failure, Watchdog, describe
+from storage.prepared import DriverTransaction
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
 # How long past DATABASE_TIMEOUT a PostgreSQL call may take before its connection is cut:
@@ -187,6 +188,8 @@ class Database:
         self._last_logged: dict[str | None, float] = {}
         secret = make_url(url).password
         self.secrets = [secret] if secret else []
+        # PostgreSQL: what arms the watchdog for one driver call (see `_watch_postgresql`).
+        self._watch = self._watch_call if self.backend == "postgresql" else None
 
         @event.listens_for(self._sessions, "after_flush")
         def _wrote(session: Session, _context: Any) -> None:
@@ -215,6 +218,31 @@ class Database:
             with self.engine.begin() as connection:
                 yield connection
             self.write_failure = None
+
+    @contextmanager
+    def driver_transaction(self) -> Iterator[DriverTransaction]:
+        """A transaction for `Prepared` statements (the `log` path), run by the driver itself:
+        on SQLite between `BEGIN IMMEDIATE` and `COMMIT`; on PostgreSQL each statement commits
+        by itself (one round trip), each call under the watchdog. Failures as `write()`."""
+        with self._failures():
+            try:
+                fairy = self.engine.raw_connection()
+            except self.engine.dialect.loaded_dbapi.Error as error:
+                raise DBAPIError.instance(None, None, error, self.engine.dialect.loaded_dbapi.Error) from None
+            transaction = DriverTransaction(fairy, self.engine.dialect, self._watch)
+            failed = True
+            try:
+                transaction.begin()
+                yield transaction
+                transaction.commit()
+                failed = False
+            finally:
+                transaction.end(failed)
+            self.write_failure = None
+
+    def _watch_call(self, driver: Any) -> Callable[[], None]:
+        token = _WATCHDOG.arm(driver, self.timeout + GRACE_SECONDS)
+        return lambda: _WATCHDOG.disarm(token)
 
     @contextmanager
     def single(self) -> Iterator[Connection]:

@@ -108,6 +108,19 @@ def insert_row(
     connection.execute(_INSERT, _row(contact_id, action, actor, at, before, after, note))
 
 
+def one_row() -> Insert:
+    """An INSERT of one history row naming every column `row` gives (for `Prepared`)."""
+    table = HistoryEvent.__table__
+    return insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in _IMPORT_COLUMNS})
+
+
+def row(contact_id: int | None, action: str, actor: Actor, at: datetime, **changes: Any) -> dict[str, Any]:
+    """The values of one history row (`before`, `after`, `note` as `record` takes them)."""
+    return _row(
+        contact_id, action, actor, at, changes.get("before"), changes.get("after"), changes.get("note")
+    )
+
+
 def with_contact(contacts: Insert) -> Insert:
     """One statement (for PostgreSQL) that runs `contacts`, an INSERT of one contact returning
     its id, and inserts that contact's history row: its values are `history_<column>` (from

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, delete
+from sqlalchemy import Insert, bindparam, delete
 
 from storage.database import Database
 from storage.models import HandledRequest
+from storage.prepared import Prepared
 
 # A signature is accepted for five minutes either side of its timestamp; keys are kept
 # for twice that, so a request is always remembered for as long as it could be replayed.
@@ -22,12 +23,14 @@ _TABLE = HandledRequest.__table__
 
 def _claim_statement(backend: str) -> Insert:
     """One statement, no error for a key already there: on PostgreSQL it runs in autocommit,
-    so claiming costs one round trip. Only the database's own dialect is imported."""
+    so claiming costs one round trip. Only the database's own dialect is imported (the
+    statement names both columns, as `Prepared` needs)."""
     if backend == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.key)
+    values = {name: bindparam(name, type_=_TABLE.c[name].type) for name in ("key", "seen_at")}
+    return insert(_TABLE).values(values).on_conflict_do_nothing().returning(_TABLE.c.key)
 
 
 class RequestStore:
@@ -36,14 +39,14 @@ class RequestStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pruned_at: datetime | None = None
-        self._claim = _claim_statement(db.backend)
+        self._claim = Prepared(_claim_statement(db.backend), db.engine.dialect)
 
     def claim(self, key: str, now: datetime) -> bool:
         """True the first time `key` is claimed; False for every later claim, by any instance."""
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self.prune(now)
-        with self.db.single() as connection:
-            claimed = connection.execute(self._claim, {"key": key, "seen_at": now}).first()
+        with self.db.driver_transaction() as transaction:  # every request: through the driver
+            claimed = transaction.run(self._claim, {"key": key, "seen_at": now}).fetchone()
         return claimed is not None
 
     def prune(self, now: datetime) -> int:

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
+from bot.slack.guard import REPLAY_STATE, PendingClaim
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.upload import send_file
@@ -42,7 +43,9 @@ from handlers.markup import Block, Paragraph, say
 from handlers.registry import find_command
 from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
+from storage.database import DatabaseUnavailable
 from storage.digests import DigestStore
+from storage.requests import RequestStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -112,8 +115,15 @@ class SlackIdentity:
             wait = min(wait * 2, longest_wait)
 
 
-def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -> AsyncApp:
-    """The slack-bolt app with every listener of contactbot."""
+def build_slack_app(
+    context: BotContext, client: AsyncWebClient | None = None, requests: RequestStore | None = None
+) -> AsyncApp:
+    """The slack-bolt app with every listener of contactbot.
+
+    With `requests`, the app is served behind the guard (bot/slack/guard.py), which has checked
+    every request's signature already, so bolt does not check it again; a slash command claims
+    its replay key there with its own work.
+    """
     settings = context.settings
     client = client or AsyncWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
@@ -143,8 +153,9 @@ def build_slack_app(context: BotContext, client: AsyncWebClient | None = None) -
         client=AsyncWebClient(base_url=settings.slack_api_url),
         authorize=authorize,
         process_before_response=False,
+        request_verification_enabled=requests is None,
     )
-    adapter = SlackAdapter(context)
+    adapter = SlackAdapter(context, requests)
     app.identity = identity  # type: ignore[attr-defined]
     app.adapter = adapter  # type: ignore[attr-defined]
 
@@ -171,8 +182,9 @@ _TOKEN_SKIPPED = _NoTokenSkippedWarning()
 class SlackAdapter:
     """The listeners; every reply to a person is ephemeral, in the configured language."""
 
-    def __init__(self, context: BotContext) -> None:
+    def __init__(self, context: BotContext, requests: RequestStore | None = None) -> None:
         self.context = context
+        self.requests = requests  # where slash commands' replay keys are claimed (the guard's)
         self.language = context.settings.language
         self._session: aiohttp.ClientSession | None = None
         self._digests: DigestService | None = None
@@ -234,17 +246,28 @@ class SlackAdapter:
         with use_language(self.language):
             return await self.workers.run(function, *args)
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        """`/kontakt …`: ack at once, then answer through the response URL."""
+    async def on_command(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        """`/kontakt …`: ack at once, then answer through the response URL (a replay: nothing)."""
         await ack()
         text = unescape(body.get("text") or "")
         response_url = body.get("response_url", "")
         handler = self.context.handler()
         about = f"the answer to `{command_name(text)}`"
         try:
-            caller, answer = await self._in_thread(
-                self._answer, handler, text, body.get("user_id", ""), body.get("user_name")
+            answered = await self._in_thread(
+                self._answer,
+                handler,
+                text,
+                body.get("user_id", ""),
+                body.get("user_name"),
+                context.get(REPLAY_STATE),
             )
+            if answered is None:
+                log.info("Slack request ignored: the same signed request was handled before")
+                return
+            caller, answer = answered
             if answer.contact_id is not None:
                 about = f"the answer about contact #{answer.contact_id}"
             if answer.form is not None and await self._open_form(client, body, answer):
@@ -267,11 +290,25 @@ class SlackAdapter:
             await self.respond(response_url, message, "the error answer")
 
     def _answer(
-        self, handler: CommandHandler, text: str, user_id: str, name: str | None
-    ) -> tuple[Caller, Reply]:
-        """Who asks, and the answer to `text`: one trip to the database threads."""
+        self, handler: CommandHandler, text: str, user_id: str, name: str | None, replay: PendingClaim | None
+    ) -> tuple[Caller, Reply] | None:
+        """Who asks, and the answer to `text`: one trip to the database threads; None for a
+        request handled before (its replay key claimed already)."""
+        if not self._first_time(replay):
+            return None
         caller = self.caller(user_id, name)
         return caller, handler.handle(text, caller)
+
+    def _first_time(self, replay: PendingClaim | None) -> bool:
+        """Claim the request's replay key; True unless another request claimed it first."""
+        if replay is None or self.requests is None:
+            return True
+        try:
+            return self.requests.claim(replay.key, replay.at)
+        except DatabaseUnavailable:
+            # The command meets the same database and answers "not saved, try again".
+            log.warning("Slack request handled unrecorded: the database did not answer")
+            return True
 
     def _digest_here(self, body: dict[str, Any]) -> Reply:
         """In Slack the digest's channel is a setting; say which value this channel needs."""

@@ -12,7 +12,9 @@ looks first, in this order, and answers with one log line and no body in it:
 5. that bolt can parse it (UTF-8; JSON or a `payload` that is a JSON object): else 400;
 6. that this exact signed request was not handled before, decided by the database (so it
    holds across instances): a replay gets an empty 200, which Slack reads as an ack, and
-   nothing else happens.
+   nothing else happens. A slash command's key is claimed by the command itself, in the same
+   trip to the database threads as its work (bot/slack/app.py), after its ack: the guard only
+   hands the key on (`PendingClaim` in the request's state).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
@@ -137,6 +140,10 @@ class SlackGuard:
             raise Refused(400, problem)
         key = hashlib.sha256(signature.encode("latin-1")).hexdigest()
         now = datetime.fromtimestamp(policy.clock(), UTC)
+        if _is_slash_command(body, headers.get("content-type")):
+            # Claimed with the command's own work: one trip to the database threads, not two.
+            scope.setdefault("state", {})[REPLAY_STATE] = PendingClaim(key, now)
+            return body
         try:
             # Bounded: Slack wants its acknowledgement within 3 s, and a busy database must
             # not hold every request up for DATABASE_TIMEOUT.
@@ -155,7 +162,20 @@ class SlackGuard:
         return body if first else None
 
 
+class PendingClaim(NamedTuple):
+    """A slash command's replay key, for the command to claim (`REPLAY_STATE` in the state)."""
+
+    key: str
+    at: datetime
+
+
+REPLAY_STATE = "slack_replay"
 CLAIM_WAIT = 1.0  # seconds to wait for the replay record before acting without it
+
+
+def _is_slash_command(body: bytes, content_type: str | None) -> bool:
+    """A slash command's form (`command=/…` among its fields); interactions come as `payload=`."""
+    return content_type != "application/json" and (body.startswith(b"command=") or b"&command=" in body)
 
 
 def parse_problem(body: bytes, content_type: str | None) -> str | None:

@@ -1,0 +1,137 @@
+"""The `log` path's statements, compiled once and run with the driver's own cursor.
+
+Every `log` runs the same few statements. Through SQLAlchemy each execution costs more Python
+than the database's own work (events, a dictionary of parameters, a result object, a compiled
+cache look-up); that was a third of a `log`'s CPU. Here a Core statement is compiled once for
+the database's dialect, its values are bound by SQLAlchemy's own bind processors and its results
+read by its own result processors, so what is stored and read back is exactly what SQLAlchemy
+would store and read; the driver runs it (see `Database.driver_transaction` for transactions,
+failures and the PostgreSQL watchdog).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
+
+Processor = Callable[[Any], Any]
+
+
+class Prepared:
+    """One statement for one dialect: its SQL, how its values are bound, how its rows are read."""
+
+    def __init__(self, statement: Executable, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
+            # Python-side column defaults are filled in by SQLAlchemy's execution, not here.
+            raise ValueError("a prepared statement must name every column it writes")
+        self.sql = compiled.string
+        binds = compiled.binds
+        self.defaults = {name: bind.value for name, bind in binds.items() if not bind.required}
+        self.processors: dict[str, Processor] = {}
+        for name, bind in binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.processors[name] = process
+        # qmark (SQLite) takes the values in order, a name as often as it occurs; pyformat
+        # (psycopg) takes them by name.
+        self.order: tuple[str, ...] | None = (
+            tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+        )
+        columns = getattr(statement, "exported_columns", ())
+        self.columns = tuple(column.name for column in columns)
+        self.readers: tuple[Processor | None, ...] = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters for `values` (a name the statement does not take is ignored)."""
+        bound = {**self.defaults, **values} if self.defaults else values
+        processors = self.processors
+        if self.order is not None:
+            return tuple(_bind(bound[name], processors.get(name)) for name in self.order)
+        return {name: _bind(value, processors.get(name)) for name, value in bound.items()}
+
+    def row(self, values: tuple[Any, ...] | None) -> dict[str, Any] | None:
+        """A row the driver returned, by column name, each value read as SQLAlchemy reads it."""
+        if values is None:
+            return None
+        return {
+            name: value if read is None else read(value)
+            for name, value, read in zip(self.columns, values, self.readers, strict=True)
+        }
+
+
+def _bind(value: Any, process: Processor | None) -> Any:
+    # None too, as SQLAlchemy does: a JSON column stores it as JSON null.
+    return value if process is None else process(value)
+
+
+class DriverTransaction:
+    """Prepared statements on one pooled connection, through its driver (made by
+    `Database.driver_transaction`, which begins, commits and returns it)."""
+
+    def __init__(self, fairy: Any, dialect: Dialect, watch: Callable[[Any], Any] | None) -> None:
+        self.fairy = fairy  # the pool's proxy: returns the connection to the pool on close
+        self.driver = fairy.dbapi_connection
+        self.dialect = dialect
+        self.sqlite = dialect.name == "sqlite"
+        self.cursor = self.driver.cursor()
+        self._watch = watch  # PostgreSQL: arms the watchdog for one call, returns its disarm
+        self._error = dialect.loaded_dbapi.Error
+
+    def begin(self) -> None:
+        """SQLite: take the write lock now (as every writer does, see `_configure_sqlite`);
+        PostgreSQL: each statement commits by itself, one round trip each."""
+        if self.sqlite:
+            self._call(self.cursor.execute, "BEGIN IMMEDIATE")
+        else:
+            self.driver.autocommit = True
+
+    def run(self, prepared: Prepared, values: dict[str, Any]) -> Any:
+        """Execute `prepared` with `values`; returns the driver's cursor (rows, lastrowid)."""
+        self._call(self.cursor.execute, prepared.sql, prepared.parameters(values))
+        return self.cursor
+
+    def commit(self) -> None:
+        if self.sqlite:
+            self._call(self.driver.commit)
+
+    def end(self, failed: bool) -> None:
+        """Roll back (after a failure) and give the connection back to the pool."""
+        try:
+            if failed and self.sqlite and self.driver.in_transaction:
+                self.driver.rollback()
+            self.cursor.close()
+            if not self.sqlite:
+                self.driver.autocommit = False
+        except self._error:
+            self.fairy.invalidate()  # the pool opens a new one
+        finally:
+            self.fairy.close()
+
+    def _call(self, function: Callable[..., Any], *arguments: Any) -> Any:
+        disarm = self._watch(self.driver) if self._watch is not None else None
+        try:
+            return function(*arguments)
+        except self._error as error:
+            lost = self.dialect.is_disconnect(error, self.driver, self.cursor)
+            if lost:
+                self.fairy.invalidate()
+            statement = arguments[0] if arguments and isinstance(arguments[0], str) else "COMMIT"
+            # As SQLAlchemy would have raised it, so its callers tell the fault as before.
+            raise DBAPIError.instance(
+                statement,
+                arguments[1] if len(arguments) > 1 else None,
+                error,
+                self._error,
+                connection_invalidated=lost,
+                dialect=self.dialect,
+            ) from None
+        finally:
+            if disarm is not None:
+                disarm()
