@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -188,6 +189,11 @@ class Database:
         self._last_logged: dict[str | None, float] = {}
         secret = make_url(url).password
         self.secrets = [secret] if secret else []
+        # SQLite: this process's writers take turns here first. SQLite's own lock has no queue:
+        # a writer waiting for it sleeps and polls, and under heavy load one could lose every
+        # turn until DATABASE_TIMEOUT and answer "not saved". Other processes still meet
+        # SQLite's lock. Re-entrant: a write inside a write on one thread waits for nobody.
+        self._writers = threading.RLock() if self.backend == "sqlite" else None
         # PostgreSQL: what arms the watchdog for one driver call (see `_watch_postgresql`).
         self._watch = self._watch_call if self.backend == "postgresql" else None
 
@@ -207,14 +213,29 @@ class Database:
         Connection failures, lock time-outs and a database that cannot write come out as
         `DatabaseUnavailable`, logged once here with their cause.
         """
-        with self._unit(self._sessions()) as session:
+        with self._turn(), self._unit(self._sessions()) as session:
             yield session
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This process's writers one at a time (SQLite), waiting at most DATABASE_TIMEOUT."""
+        if self._writers is None:
+            yield
+            return
+        if not self._writers.acquire(timeout=self.timeout):
+            failure = Failure("busy", "database is locked (by this program's other writers)")
+            self._record(failure)
+            raise DatabaseUnavailable(failure.cause, failure.kind)
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction on a plain connection (SQLAlchemy Core, no ORM unit of work), for the
         hot paths that only insert (`log`, the replay record); otherwise as `session()`."""
-        with self._failures():
+        with self._turn(), self._failures():
             with self.engine.begin() as connection:
                 yield connection
             self.write_failure = None
@@ -224,7 +245,7 @@ class Database:
         """A transaction for `Prepared` statements (the `log` path), run by the driver itself:
         on SQLite between `BEGIN IMMEDIATE` and `COMMIT`; on PostgreSQL each statement commits
         by itself (one round trip), each call under the watchdog. Failures as `write()`."""
-        with self._failures():
+        with self._turn(), self._failures():
             try:
                 fairy = self.engine.raw_connection()
             except self.engine.dialect.loaded_dbapi.Error as error:

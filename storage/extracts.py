@@ -25,7 +25,7 @@ def requested_contacts(
     for word in folded:
         statement = statement.where(Contact.search_text.contains(word, autoescape=True))
     statement = statement.order_by(Contact.contact_date, Contact.id)
-    with db.session() as session:
+    with db.read() as session:
         for contact in session.scalars(statement.execution_options(yield_per=500)):
             if mask_personal and folded:
                 seen = fold(

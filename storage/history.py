@@ -203,7 +203,7 @@ def audit_trail(
         statement = statement.where(HistoryEvent.at < end)
     if user is not None:
         statement = statement.where(HistoryEvent.actor == user)
-    with db.session() as session:
+    with db.read() as session:
         yield from session.scalars(statement.execution_options(yield_per=500))
 
 

@@ -1,0 +1,150 @@
+"""The `log` path through the driver (storage/prepared.py) stores what SQLAlchemy stored, and many
+writers in one process all get their turn."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.context import BotContext, open_context
+from storage.contacts import NewContact
+from storage.database import DatabaseUnavailable
+from storage.history import UNKNOWN
+
+NOW = datetime(2026, 11, 26, 10, 30, 15, 123456, tzinfo=UTC)
+
+
+def _new(summary: str, **fields: Any) -> NewContact:
+    values: dict[str, Any] = {
+        "contact_date": date(2026, 11, 20),
+        "organisation": "Åbo stad",
+        "country": "FI",
+        "kind": "school",
+        "summary": summary,
+        "logged_by": "U1",
+        "platform": "slack",
+        "youth": True,
+        "city": "Åbo",
+        "person": "Päivi Ö",
+        "email": "paivi@example.fi",
+        "benefit": "Båda lär sig",
+        "followup": "Besök i maj",
+        "logged_by_name": "Anna",
+        "dnr": "KS 2026/14",
+        "direction": "incoming",
+        "participants": 12,
+        "young_participants": 9,
+        "programme": "erasmus",
+        "project_ref": "2026-1-SE01",
+    }
+    values.update(fields)
+    return NewContact(**values)
+
+
+def _stored(context: BotContext, contact_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The contact's row and its history rows as the database holds them (driver values)."""
+    with context.db.reading() as connection:
+        row = (
+            connection.execute(text("SELECT * FROM contacts WHERE id = :id"), {"id": contact_id})
+            .mappings()
+            .one()
+        )
+        events = connection.execute(
+            text("SELECT * FROM history WHERE contact_id = :id ORDER BY id"), {"id": contact_id}
+        ).mappings()
+        return dict(row), [dict(e) for e in events]
+
+
+def test_a_log_of_a_known_organisation_stores_exactly_what_the_first_log_stored(context: BotContext) -> None:
+    # The first log meets a new organisation (SQLAlchemy's statements); the second a known one
+    # (the driver's). Both rows, and their history rows, must be the same in every column.
+    first = context.store.add(_new("Utbyte"), NOW, actor=UNKNOWN)
+    second = context.store.add(_new("Utbyte"), NOW, actor=UNKNOWN)
+    assert (first.created, second.created) == (True, True)
+    assert second.contact.id == first.contact.id + 1
+    one, one_history = _stored(context, first.contact.id)
+    two, two_history = _stored(context, second.contact.id)
+    assert {k: v for k, v in two.items() if k != "id"} == {k: v for k, v in one.items() if k != "id"}
+    assert [{k: v for k, v in e.items() if k not in ("id", "contact_id")} for e in two_history] == [
+        {k: v for k, v in e.items() if k not in ("id", "contact_id")} for e in one_history
+    ]
+    assert len(two_history) == 1 and two_history[0]["action"] == "create"
+    # And the stored contact reads back as the reply showed it.
+    back = context.store.get(second.contact.id)
+    assert back is not None
+    for name in ("contact_date", "created_at", "youth", "participants", "summary", "unit"):
+        assert getattr(back, name) == getattr(second.contact, name)
+    assert back.organisation.name == second.contact.organisation.name == "Åbo stad"
+
+
+def test_a_log_without_fields_stores_nulls_as_the_first_log_did(context: BotContext) -> None:
+    bare = {
+        name: None
+        for name in ("city", "person", "email", "benefit", "followup", "logged_by_name", "dnr", "direction")
+    }
+    bare.update(participants=None, young_participants=None, programme=None, project_ref=None, youth=False)
+    first = context.store.add(_new("Kort", **bare), NOW)
+    second = context.store.add(_new("Kort", **bare), NOW)
+    one, _ = _stored(context, first.contact.id)
+    two, _ = _stored(context, second.contact.id)
+    assert {k: v for k, v in two.items() if k != "id"} == {k: v for k, v in one.items() if k != "id"}
+
+
+def test_many_writers_in_one_process_all_get_their_turn_within_a_short_timeout(settings, clock) -> None:
+    # SQLite's own lock has no queue (a waiting writer sleeps and polls); this process's
+    # writers queue for it first, so none waits past the timeout while the others go on.
+    context = open_context(replace(settings, database_timeout=0.5), clock=clock)
+    try:
+        context.store.add(_new("först"), NOW)
+
+        def log_many(worker: int) -> int:
+            failed = 0
+            for n in range(40):
+                try:
+                    context.store.add(_new(f"{worker}-{n}", logged_by=f"U{worker}"), NOW)
+                except DatabaseUnavailable:
+                    failed += 1
+            return failed
+
+        with ThreadPoolExecutor(8) as pool:
+            assert sum(pool.map(log_many, range(8))) == 0
+        with context.db.reading() as connection:
+            assert connection.execute(text("SELECT count(*) FROM contacts")).scalar_one() == 1 + 8 * 40
+    finally:
+        context.db.dispose()
+
+
+def test_a_log_gets_its_turn_between_another_threads_back_to_back_writes(settings, clock) -> None:
+    # Another thread of this process writes again and again, each write holding the lock for
+    # 100 ms with 1 ms between (standing in for a long import). SQLite's own waiting (sleeping,
+    # then looking again) kept missing those gaps until the half-second timeout; queued
+    # writers are woken when the lock is let go.
+    context = open_context(replace(settings, database_timeout=0.5), clock=clock)
+    try:
+        context.store.add(_new("först"), NOW)
+        started = threading.Event()
+
+        def busy_writer() -> None:
+            for n in range(12):
+                with context.db.write() as connection:
+                    connection.execute(text("UPDATE contacts SET summary = :s WHERE id = 1"), {"s": f"v{n}"})
+                    started.set()
+                    time.sleep(0.1)  # a long write: holds the lock, waits for nothing
+                time.sleep(0.001)
+
+        writer = threading.Thread(target=busy_writer)
+        writer.start()
+        try:
+            started.wait()
+            added = context.store.add(_new("emellan"), NOW)
+            assert added.created
+        finally:
+            writer.join()
+    finally:
+        context.db.dispose()
