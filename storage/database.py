@@ -250,7 +250,12 @@ class Database:
                 fairy = self.engine.raw_connection()
             except self.engine.dialect.loaded_dbapi.Error as error:
                 raise DBAPIError.instance(None, None, error, self.engine.dialect.loaded_dbapi.Error) from None
-            transaction = DriverTransaction(fairy, self.engine.dialect, self._watch)
+            try:
+                transaction = DriverTransaction(fairy, self.engine.dialect, self._watch)
+            except BaseException:
+                fairy.invalidate()
+                fairy.close()
+                raise
             failed = True
             try:
                 transaction.begin()

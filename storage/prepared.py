@@ -80,9 +80,10 @@ class DriverTransaction:
         self.driver = fairy.dbapi_connection
         self.dialect = dialect
         self.sqlite = dialect.name == "sqlite"
-        self.cursor = self.driver.cursor()
-        self._watch = watch  # PostgreSQL: arms the watchdog for one call, returns its disarm
         self._error = dialect.loaded_dbapi.Error
+        self._watch = watch  # PostgreSQL: arms the watchdog for one call, returns its disarm
+        self.cursor: Any = None
+        self.cursor = self._call(self.driver.cursor)
 
     def begin(self) -> None:
         """SQLite: take the write lock now (as every writer does, see `_configure_sqlite`);
@@ -90,7 +91,7 @@ class DriverTransaction:
         if self.sqlite:
             self._call(self.cursor.execute, "BEGIN IMMEDIATE")
         else:
-            self.driver.autocommit = True
+            self._call(setattr, self.driver, "autocommit", True)
 
     def run(self, prepared: Prepared, values: dict[str, Any]) -> Any:
         """Execute `prepared` with `values`; returns the driver's cursor (rows, lastrowid)."""
@@ -103,10 +104,14 @@ class DriverTransaction:
 
     def end(self, failed: bool) -> None:
         """Roll back (after a failure) and give the connection back to the pool."""
+        if not self.fairy.is_valid:  # lost, and invalidated already: nothing to clean up
+            self.fairy.close()
+            return
         try:
             if failed and self.sqlite and self.driver.in_transaction:
                 self.driver.rollback()
-            self.cursor.close()
+            if self.cursor is not None:
+                self.cursor.close()
             if not self.sqlite:
                 self.driver.autocommit = False
         except self._error:
@@ -122,11 +127,11 @@ class DriverTransaction:
             lost = self.dialect.is_disconnect(error, self.driver, self.cursor)
             if lost:
                 self.fairy.invalidate()
-            statement = arguments[0] if arguments and isinstance(arguments[0], str) else "COMMIT"
+            sql = bool(arguments) and isinstance(arguments[0], str)
             # As SQLAlchemy would have raised it, so its callers tell the fault as before.
             raise DBAPIError.instance(
-                statement,
-                arguments[1] if len(arguments) > 1 else None,
+                arguments[0] if sql else function.__name__,
+                arguments[1] if sql and len(arguments) > 1 else None,
                 error,
                 self._error,
                 connection_invalidated=lost,

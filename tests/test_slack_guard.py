@@ -196,6 +196,33 @@ def test_a_replayed_log_command_stores_one_contact_and_answers_once(app: Running
     assert len(app.standin.calls_to("/response/r1")) == 1
 
 
+def test_a_command_replayed_while_the_bot_is_busy_is_told_nothing(context, standin) -> None:
+    context.pending_limit = 0  # every command finds the queue full
+    with serve_app(context, standin) as app:
+        body = app.command_body(LOG)
+        headers = app.signed(body)
+        assert app.post(body, FORM_TYPE, headers=headers).status_code == 200
+        assert "I am busy right now" in app.standin.wait_for("/response/r1")[0].body["text"]
+        replay = app.post(body, FORM_TYPE, headers=headers)
+        assert replay.status_code == 200 and replay.text == ""
+        app.reply_to("help", response="probe")  # what the replay set off would be done by now
+        assert len(app.standin.calls_to("/response/r1")) == 1
+
+
+def test_a_json_body_mentioning_a_command_is_claimed_by_the_guard(app: RunningApp) -> None:
+    # Only a slash command's form leaves its replay key to the command; a JSON event that
+    # mentions "&command=" somewhere is claimed (and its replay refused) by the guard itself.
+    body = json.dumps({"type": "event_callback", "event": {"type": "x", "text": "a&command=/kontakt"}})
+    headers = app.signed(body)
+    app.post(body, FORM_TYPE, headers=headers)  # bolt has no listener for it: answered 404
+    assert (
+        RequestStore(app.context.db).claim(
+            hashlib.sha256(headers["X-Slack-Signature"].encode()).hexdigest(), app.context.clock()
+        )
+        is False
+    )
+
+
 def test_a_replayed_edit_form_after_a_later_edit_leaves_the_later_edit(app: RunningApp) -> None:
     app.reply_to(LOG)
     first = dict(FORM, org="Rovaniemen kaupunki", country="FI", summary="First edit")

