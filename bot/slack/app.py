@@ -54,7 +54,8 @@ T = TypeVar("T")
 SCOPE_PROBLEMS = frozenset(
     {"missing_scope", "not_allowed_token_type", "no_permission", "cannot_dm_bot", "restricted_action"}
 )
-WORKERS = 2
+WORKERS = 4
+WORKERS_SQLITE = 2
 
 
 REFUSED_TOKEN = frozenset(
@@ -189,10 +190,13 @@ class SlackAdapter:
         self.language = context.settings.language
         self._session: aiohttp.ClientSession | None = None
         self._digests: DigestService | None = None
-        # Two worker threads for the database: more only queue for SQLite's write lock and
-        # take the interpreter lock from the event loop that acknowledges Slack (with four, the
-        # bot kept up with 300 `log`s a second on a 2-core machine; with two, 350).
-        self.workers = Workers("contactbot-db", context.pending_limit, WORKERS)
+        # Worker threads for the database. On SQLite more than two only queue for the write
+        # lock and take the interpreter lock from the event loop that acknowledges Slack; on
+        # PostgreSQL each command waits for its round trips, and four keep more of them going
+        # (benchmarks/open_loop.py on a 2-core machine: SQLite kept up with 350 `log`s a
+        # second with two threads, not with four; PostgreSQL with 350 with four, 300 with two).
+        threads = WORKERS_SQLITE if context.db.backend == "sqlite" else WORKERS
+        self.workers = Workers("contactbot-db", context.pending_limit, threads)
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
 
     async def respond(self, response_url: str, text: str, about: str = "an answer") -> bool:
