@@ -42,6 +42,9 @@ class Prepared:
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
         )
+        self._plan = (
+            None if self.order is None else tuple((name, self.processors.get(name)) for name in self.order)
+        )
         columns = getattr(statement, "exported_columns", ())
         self.columns = tuple(column.name for column in columns)
         self.readers: tuple[Processor | None, ...] = tuple(
@@ -49,12 +52,19 @@ class Prepared:
         )
 
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        """The driver's parameters for `values` (a name the statement does not take is ignored)."""
+        """The driver's parameters for `values` (a name the statement does not take is ignored).
+        Every value goes through its processor, None too, as SQLAlchemy does (a JSON column
+        stores None as JSON null)."""
         bound = {**self.defaults, **values} if self.defaults else values
+        if self._plan is not None:
+            return tuple(
+                [bound[name] if process is None else process(bound[name]) for name, process in self._plan]
+            )
         processors = self.processors
-        if self.order is not None:
-            return tuple(_bind(bound[name], processors.get(name)) for name in self.order)
-        return {name: _bind(value, processors.get(name)) for name, value in bound.items()}
+        return {
+            name: value if (process := processors.get(name)) is None else process(value)
+            for name, value in bound.items()
+        }
 
     def row(self, values: tuple[Any, ...] | None) -> dict[str, Any] | None:
         """A row the driver returned, by column name, each value read as SQLAlchemy reads it."""
@@ -64,11 +74,6 @@ class Prepared:
             name: value if read is None else read(value)
             for name, value, read in zip(self.columns, values, self.readers, strict=True)
         }
-
-
-def _bind(value: Any, process: Processor | None) -> Any:
-    # None too, as SQLAlchemy does: a JSON column stores it as JSON null.
-    return value if process is None else process(value)
 
 
 class DriverTransaction:
