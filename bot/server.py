@@ -44,9 +44,8 @@ def create_app(
     """
     settings = context.settings
     requests = RequestStore(context.db)  # replay keys, shared by the Slack guard and the app
-    slack = (
-        build_slack_app(context, requests=requests) if settings.slack_enabled else None
-    )  # Teams-only: none
+    # Teams-only: no Slack app.
+    slack = build_slack_app(context, requests=requests) if settings.slack_enabled else None
     if slack is not None and identity is not None:
         slack.identity.known(identity)  # type: ignore[attr-defined]
     slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None

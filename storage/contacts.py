@@ -134,29 +134,22 @@ class ContactStore:
         With `source_key`, a second call with the same key returns the first contact
         instead of storing another (a platform resending a form).
 
-        Every `log` comes here, so it is written with SQLAlchemy Core statements on one
+        Every `log` comes here. The common case (a known organisation, no unit typed) goes
+        through the driver (`_add_known`); the rest with SQLAlchemy Core statements on one
         connection (no ORM unit of work): the look-ups in one statement, then the contact and
-        its history row in one transaction, as before. On PostgreSQL the common case (a known
-        organisation, no unit typed) takes two statements in autocommit, the contact and its
-        history row being one of them: no BEGIN nor COMMIT to wait for. (Under READ COMMITTED
-        a look-up in the transaction saw no more than this one does.)
+        its history row, in one transaction.
         """
         try:
             if not new.unit:
                 added = self._add_known(new, now, source_key, actor)
                 if added is not None:
                     return added
-            found: Row[Any] | None = None
-            if self.db.backend == "postgresql":
-                with self.db.single() as connection:
-                    found = connection.execute(_LOOKUPS, _lookup_values(new, source_key)).one()
-                    if found.existing is None and found.organisation_id is not None and not new.unit:
-                        return self._insert_new(connection, new, now, source_key, actor, found)
-            if found is None or found.existing is None:
-                with self.db.write() as connection:
-                    found = connection.execute(_LOOKUPS, _lookup_values(new, source_key)).one()
-                    if found.existing is None:
-                        return self._insert_new(connection, new, now, source_key, actor, found)
+            # Anything else (a new organisation, a unit typed, a resent form): the look-ups
+            # again, in the transaction that writes.
+            with self.db.write() as connection:
+                found = connection.execute(_LOOKUPS, _lookup_values(new, source_key)).one()
+                if found.existing is None:
+                    return self._insert_new(connection, new, now, source_key, actor, found)
         except IntegrityError:
             if source_key is None:
                 raise

@@ -183,7 +183,6 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads share the pool but begin without the write lock (see `_configure_sqlite`).
         self._reads = sessionmaker(self.engine.execution_options(reading=True), expire_on_commit=False)
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # The last failure to write, until a write succeeds again (the health check reads it).
         self.write_failure: Failure | None = None
         self._last_logged: dict[str | None, float] = {}
@@ -269,20 +268,6 @@ class Database:
     def _watch_call(self, driver: Any) -> Callable[[], None]:
         token = _WATCHDOG.arm(driver, self.timeout + GRACE_SECONDS)
         return lambda: _WATCHDOG.disarm(token)
-
-    @contextmanager
-    def single(self) -> Iterator[Connection]:
-        """A connection for one statement that commits by itself: on PostgreSQL in autocommit,
-        so it costs one round trip instead of three (BEGIN, the statement, COMMIT); on SQLite
-        as `write()`. Failures as `session()`."""
-        if self.backend != "postgresql":
-            with self.write() as connection:
-                yield connection
-            return
-        with self._failures():
-            with self._autocommit.connect() as connection:
-                yield connection
-            self.write_failure = None
 
     @contextmanager
     def _failures(self) -> Iterator[None]:

@@ -137,10 +137,7 @@ def row_for(
     contact_id: int | None, action: str, actor: Actor, at: datetime, **changes: Any
 ) -> dict[str, Any]:
     """The values of one history row as `with_contact` takes them (`history_<column>`)."""
-    row = _row(
-        contact_id, action, actor, at, changes.get("before"), changes.get("after"), changes.get("note")
-    )
-    return {f"history_{name}": value for name, value in row.items()}
+    return {f"history_{name}": value for name, value in row(contact_id, action, actor, at, **changes).items()}
 
 
 def _row(

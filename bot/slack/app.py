@@ -7,6 +7,7 @@ are synchronous (they talk to the database), so they run in worker threads.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
-from bot.slack.guard import CLAIM_WAIT, REPLAY_STATE, PendingClaim
+from bot.slack.guard import REPLAY_STATE, PendingClaim, claim_in_time
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.upload import send_file
@@ -308,14 +309,10 @@ class SlackAdapter:
         return caller, handler.handle(text, caller)
 
     async def _first_time_soon(self, replay: PendingClaim | None) -> bool:
-        """`_first_time` outside the busy worker threads, waiting at most CLAIM_WAIT (then True)."""
+        """`_first_time` outside the busy worker threads, waited for at most CLAIM_WAIT."""
         if replay is None or self.requests is None:
             return True
-        try:
-            async with asyncio.timeout(CLAIM_WAIT):
-                return await asyncio.to_thread(self._first_time, replay)
-        except TimeoutError:
-            return True
+        return await claim_in_time(functools.partial(self._first_time, replay))
 
     def _first_time(self, replay: PendingClaim | None) -> bool:
         """Claim the request's replay key; True unless another request claimed it first."""
