@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.ack_latency import free_port, fresh_database, percentile  # noqa: E402
 from benchmarks.command_path import Replies, cpu_seconds, slack_request, start_contactbot, start_sink  # noqa: E402
+from benchmarks.sink import _BUSY  # noqa: E402
 from tests.teams_standin import KEY_ID, new_key  # noqa: E402
 
 TIMEOUT = 30.0  # a reply later than this counts as never answered
@@ -83,7 +84,7 @@ async def fire(
     arrived = replies.expect(key)
     try:
         async with client.post(url, data=body, headers=headers) as answer:
-            await answer.read()
+            said = await answer.read()
             status = answer.status
         acked = time.monotonic() - scheduled
         if status != 200:
@@ -92,6 +93,10 @@ async def fire(
             return
         outcome.ack.append(acked)
         outcome.late_acks += acked > 3.0
+        if any(marker in said for marker in _BUSY):  # turned away in the acknowledgement itself
+            replies.waiting.pop(key, None)
+            outcome.flags["busy"] = outcome.flags.get("busy", 0) + 1
+            return
         stamp, flag = await asyncio.wait_for(arrived, TIMEOUT)
     except (TimeoutError, aiohttp.ClientError):
         outcome.unanswered += 1

@@ -28,7 +28,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
-from sink import _NOT_SAVED  # the same "not saved" markers as the acknowledgement benchmark
+from sink import _BUSY, _NOT_SAVED  # the same markers as the acknowledgement benchmark
 
 COUNTS: dict[str, Any] = {
     "slack": 0,
@@ -48,7 +48,6 @@ _FAILED = (
     b"Sorry, I could not",
     b"Something went wrong",
 )
-_BUSY = (b"mycket att g", b"I am busy right now")
 WATCHERS: list[asyncio.StreamWriter] = []
 BASE_URL = ""
 JWK: dict[str, Any] = {}

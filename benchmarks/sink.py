@@ -13,6 +13,8 @@ _ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length:
 # Replies seen, and those saying the contact was not saved (GET /count tells).
 COUNTS = {"replies": 0, "not_saved": 0}
 _NOT_SAVED = (b"Inte sparat", b"Not saved", b"Inget sparades", b"Nothing was saved")
+# "busy, try again" (bot/workload.py), in either language: ASCII parts only, as JSON escapes å, ä, ö.
+_BUSY = (b"mycket att g", b"I am busy right now")
 
 
 async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -43,10 +43,14 @@ class Workers:
         self.pending = 0  # only touched from the event loop's thread
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=prefix)
 
+    def full(self) -> bool:
+        """True when a call now would be turned away (`limit` calls running or waiting)."""
+        return self.pending >= self.limit
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a thread, with the caller's context (language); Overloaded
         at once when `limit` calls are already running or waiting."""
-        if self.pending >= self.limit:
+        if self.full():
             raise Overloaded
         self.pending += 1
         try:

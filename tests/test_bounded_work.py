@@ -40,16 +40,21 @@ def test_work_past_the_limit_is_turned_away_at_once_and_taken_again_when_there_i
         workers.shutdown()
 
 
-def test_an_overloaded_bot_acks_slack_and_answers_busy_saving_nothing(
+def test_an_overloaded_bot_says_busy_in_its_acknowledgement_and_saves_nothing(
     context: BotContext, standin: SlackStandIn
 ) -> None:
     context.pending_limit = 0  # every command finds the queue full
     with serve_app(context, standin) as app:
-        acked = app.command(LOG)
-        assert acked.status_code == 200 and acked.text == ""
-        answer = app.reply_to(LOG, response="second")
-    assert "I am busy right now" in answer and "try again in a minute" in answer
+        acked = app.command(LOG, response="turned-away")
+        assert acked.status_code == 200
+        assert acked.json()["response_type"] == "ephemeral"
+        assert "I am busy right now" in acked.json()["text"]
+        assert "try again in a minute" in acked.json()["text"]
+    assert standin.calls_to("/response/turned-away") == []
     assert context.store.everything(15, 0).total == 0
+    context.pending_limit = 192  # room again: the person's next try is answered as usual
+    with serve_app(context, standin) as app:
+        assert "Saved contact #1" in app.reply_to(LOG)
 
 
 def test_an_overloaded_bot_answers_busy_in_teams(teams_app: TeamsApp) -> None:

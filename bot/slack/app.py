@@ -7,7 +7,6 @@ are synchronous (they talk to the database), so they run in worker threads.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -23,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.context import BotContext
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
-from bot.slack.guard import REPLAY_STATE, PendingClaim, claim_in_time
+from bot.slack.guard import REPLAY_STATE, PendingClaim
 from bot.slack.render import mrkdwn, render, unescape
 from bot.slack.trouble import is_slack_trouble, slack_cause
 from bot.slack.upload import send_file
@@ -256,7 +255,17 @@ class SlackAdapter:
     async def on_command(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
     ) -> None:
-        """`/kontakt …`: ack at once, then answer through the response URL (a replay: nothing)."""
+        """`/kontakt …`: ack at once, then answer through the response URL (a replay: nothing).
+
+        Past capacity the acknowledgement itself says "busy": no database trip and no post to
+        the response URL, so a bot that cannot keep up spends almost nothing on what it turns
+        away and catches up. Nothing of the command is done, so its replay key stays unclaimed.
+        """
+        if self.workers.full():
+            log.warning("too much work waiting: a command was turned away")
+            with use_language(self.language):
+                await ack(text=mrkdwn(busy_message()), response_type="ephemeral")
+            return
         await ack()
         text = unescape(body.get("text") or "")
         response_url = body.get("response_url", "")
@@ -286,9 +295,7 @@ class SlackAdapter:
             if answer.digest_here:
                 answer = self._digest_here(body)
             await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
-        except Overloaded:
-            if not await self._first_time_soon(context.get(REPLAY_STATE)):
-                return  # a replay of a request handled before: it is told nothing, not "busy"
+        except Overloaded:  # the command's work was done; a later step (a digest's send) was not
             log.warning("too much work waiting: %s was turned away", about)
             with use_language(self.language):
                 await self.respond(response_url, mrkdwn(busy_message()), "the busy answer")
@@ -307,12 +314,6 @@ class SlackAdapter:
             return None
         caller = self.caller(user_id, name)
         return caller, handler.handle(text, caller)
-
-    async def _first_time_soon(self, replay: PendingClaim | None) -> bool:
-        """`_first_time` outside the busy worker threads, waited for at most CLAIM_WAIT."""
-        if replay is None or self.requests is None:
-            return True
-        return await claim_in_time(functools.partial(self._first_time, replay))
 
     def _first_time(self, replay: PendingClaim | None) -> bool:
         """Claim the request's replay key; True unless another request claimed it first."""
