@@ -12,9 +12,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -25,7 +24,7 @@ from bot.health import HealthCheck
 from bot.limits import UVICORN_LIMITS
 from bot.scheduler import start_scheduler
 from bot.slack.app import REFUSED_TOKEN, build_slack_app
-from bot.slack.guard import REPLAY_STATE, mount_slack_guard
+from bot.slack.guard import mount_slack_guard
 from bot.slack.trouble import slack_cause
 from handlers.i18n import _
 from storage.requests import RequestStore
@@ -48,7 +47,6 @@ def create_app(
     slack = build_slack_app(context, requests=requests) if settings.slack_enabled else None
     if slack is not None and identity is not None:
         slack.identity.known(identity)  # type: ignore[attr-defined]
-    slack_handler = AsyncSlackRequestHandler(slack) if slack is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -109,17 +107,14 @@ def create_app(
         teams = mount_teams(api, context)
     api.state.teams = teams
     if slack is not None:  # limits, the signature and replays, before bolt parses anything
-        mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", requests)
+        mount_slack_guard(api, "/slack/events", settings.slack_signing_secret or "", requests, slack)
     health = HealthCheck(context, slack, teams)
     api.state.health = health
 
     @api.post("/slack/events")
-    async def slack_events(request: Request) -> Response:
-        if slack_handler is None:
-            return JSONResponse({"error": "Slack is not configured"}, status_code=404)
-        # A slash command's replay key, which the guard left for the command to claim.
-        pending = request.scope.get("state", {}).get(REPLAY_STATE)
-        return await slack_handler.handle(request, None if pending is None else {REPLAY_STATE: pending})
+    async def slack_events() -> JSONResponse:
+        # With Slack configured, the guard serves this path itself and nothing reaches here.
+        return JSONResponse({"error": "Slack is not configured"}, status_code=404)
 
     @api.get("/healthz")
     async def healthz() -> JSONResponse:

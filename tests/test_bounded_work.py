@@ -47,6 +47,7 @@ def test_an_overloaded_bot_says_busy_in_its_acknowledgement_and_saves_nothing(
     with serve_app(context, standin) as app:
         acked = app.command(LOG, response="turned-away")
         assert acked.status_code == 200
+        assert acked.headers["content-type"].startswith("application/json")  # else Slack shows it raw
         assert acked.json()["response_type"] == "ephemeral"
         assert "I am busy right now" in acked.json()["text"]
         assert "try again in a minute" in acked.json()["text"]

@@ -14,7 +14,10 @@ looks first, in this order, and answers with one log line and no body in it:
    holds across instances): a replay gets an empty 200, which Slack reads as an ack, and
    nothing else happens. A slash command's key is claimed by the command itself, in the same
    trip to the database threads as its work (bot/slack/app.py), after its ack: the guard only
-   hands the key on (`PendingClaim` in the request's state).
+   hands the key on (`PendingClaim` in bolt's context, as `REPLAY_STATE`).
+
+Then it hands the checked bytes to slack-bolt itself (bot/slack/asgi.py): FastAPI's router
+behind it never sees a Slack request.
 """
 
 from __future__ import annotations
@@ -29,13 +32,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
+from slack_bolt.async_app import AsyncApp
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.asgi_body import Refused, answer, read_body, replay_body
+from bot.asgi_body import Refused, answer, read_body
+from bot.slack.asgi import serve_bolt
 from storage.database import DatabaseUnavailable
 from storage.requests import RequestStore
 
@@ -59,10 +64,12 @@ class GuardPolicy:
     max_skew: int = MAX_SKEW
 
 
-def mount_slack_guard(api: FastAPI, path: str, signing_secret: str, requests: RequestStore) -> GuardPolicy:
-    """Put the guard in front of `path`; returns its policy (also `api.state.slack_guard`)."""
+def mount_slack_guard(
+    api: FastAPI, path: str, signing_secret: str, requests: RequestStore, slack: AsyncApp
+) -> GuardPolicy:
+    """Serve `slack` at `path` behind the guard; returns its policy (also `api.state.slack_guard`)."""
     policy = GuardPolicy(signing_secret, requests)
-    api.add_middleware(SlackGuard, path=path, policy=policy)
+    api.add_middleware(SlackGuard, path=path, policy=policy, slack=slack)
     api.state.slack_guard = policy
     # bolt logs the whole body of a request whose signature it refuses, at INFO. The guard
     # refuses those first; should bolt still refuse one, its line keeps the reason, not the body.
@@ -89,19 +96,22 @@ _ERRORS = {
 
 
 class SlackGuard:
-    """Refuses oversized, slow, unsigned, malformed and replayed requests to `path`."""
+    """Refuses oversized, slow, unsigned, malformed and replayed requests to `path`, and hands
+    the rest to the bolt app `slack`."""
 
-    def __init__(self, app: ASGIApp, path: str, policy: GuardPolicy) -> None:
+    def __init__(self, app: ASGIApp, path: str, policy: GuardPolicy, slack: AsyncApp) -> None:
         self.app = app
         self.path = path
         self.policy = policy
+        self.slack = slack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
+        context: dict[str, Any] = {}
         try:
-            body = await self._check(scope, receive)
+            body = await self._check(scope, receive, context)
         except Refused as refused:
             log.warning("Slack request refused (%d): %s", refused.status, refused.reason)
             await answer(send, refused.status, _ERRORS[refused.status])
@@ -110,10 +120,11 @@ class SlackGuard:
             log.info("Slack request ignored: the same signed request was handled before")
             await answer(send, 200, None)
             return
-        await self.app(scope, replay_body(body, receive), send)
+        await serve_bolt(self.slack, scope, body, context, send)
 
-    async def _check(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The body of a request to pass on; None for a replay; or `Refused`."""
+    async def _check(self, scope: Scope, receive: Receive, context: dict[str, Any]) -> bytes | None:
+        """The body of a request to pass on (and in `context`, what bolt's context gets); None
+        for a replay; or `Refused`."""
         policy = self.policy
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length", "")
@@ -143,7 +154,7 @@ class SlackGuard:
         now = datetime.fromtimestamp(policy.clock(), UTC)
         if _is_slash_command(body, headers.get("content-type")):
             # Claimed with the command's own work: one trip to the database threads, not two.
-            scope.setdefault("state", {})[REPLAY_STATE] = PendingClaim(key, now)
+            context[REPLAY_STATE] = PendingClaim(key, now)
             return body
         try:
             first = await claim_in_time(functools.partial(policy.requests.claim, key, now))
@@ -157,7 +168,7 @@ class SlackGuard:
 
 
 class PendingClaim(NamedTuple):
-    """A slash command's replay key, for the command to claim (`REPLAY_STATE` in the state)."""
+    """A slash command's replay key, for the command to claim (`REPLAY_STATE` in bolt's context)."""
 
     key: str
     at: datetime
