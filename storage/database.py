@@ -193,6 +193,11 @@ class Database:
         # turn until DATABASE_TIMEOUT and answer "not saved". Other processes still meet
         # SQLite's lock. Re-entrant: a write inside a write on one thread waits for nobody.
         self._writers = threading.RLock() if self.backend == "sqlite" else None
+        # SQLite: as the writers take turns anyway, driver transactions share one connection
+        # and cursor, kept between them (a pool checkout and return cost as much as the log's
+        # own statements). Only touched with `_writers` held.
+        self._kept: DriverTransaction | None = None
+        self._kept_in_use = False
         # PostgreSQL: what arms the watchdog for one driver call (see `_watch_postgresql`).
         self._watch = self._watch_call if self.backend == "postgresql" else None
 
@@ -245,16 +250,9 @@ class Database:
         on SQLite between `BEGIN IMMEDIATE` and `COMMIT`; on PostgreSQL each statement commits
         by itself (one round trip), each call under the watchdog. Failures as `write()`."""
         with self._turn(), self._failures():
-            try:
-                fairy = self.engine.raw_connection()
-            except self.engine.dialect.loaded_dbapi.Error as error:
-                raise DBAPIError.instance(None, None, error, self.engine.dialect.loaded_dbapi.Error) from None
-            try:
-                transaction = DriverTransaction(fairy, self.engine.dialect, self._watch)
-            except BaseException:
-                fairy.invalidate()
-                fairy.close()
-                raise
+            keep = self._writers is not None and not self._kept_in_use  # not nested in another
+            transaction = self._kept if keep and self._kept is not None else self._driver_transaction(keep)
+            self._kept_in_use = self._kept_in_use or keep
             failed = True
             try:
                 transaction.begin()
@@ -262,8 +260,25 @@ class Database:
                 transaction.commit()
                 failed = False
             finally:
+                if keep:
+                    self._kept_in_use = False
                 transaction.end(failed)
+                if keep:
+                    self._kept = transaction if transaction.fairy.is_valid else None
             self.write_failure = None
+
+    def _driver_transaction(self, kept: bool) -> DriverTransaction:
+        """A driver transaction on a connection from the pool (`kept`: not returned after)."""
+        try:
+            fairy = self.engine.raw_connection()
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(None, None, error, self.engine.dialect.loaded_dbapi.Error) from None
+        try:
+            return DriverTransaction(fairy, self.engine.dialect, self._watch, kept)
+        except BaseException:
+            fairy.invalidate()
+            fairy.close()
+            raise
 
     def _watch_call(self, driver: Any) -> Callable[[], None]:
         token = _WATCHDOG.arm(driver, self.timeout + GRACE_SECONDS)
@@ -335,5 +350,10 @@ class Database:
             return False
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the writers' kept one)."""
+        if self._writers is not None:
+            with self._writers:
+                if self._kept is not None:
+                    self._kept.close()
+                    self._kept = None
         self.engine.dispose()

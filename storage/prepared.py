@@ -80,8 +80,11 @@ class DriverTransaction:
     """Prepared statements on one pooled connection, through its driver (made by
     `Database.driver_transaction`, which begins, commits and returns it)."""
 
-    def __init__(self, fairy: Any, dialect: Dialect, watch: Callable[[Any], Any] | None) -> None:
+    def __init__(
+        self, fairy: Any, dialect: Dialect, watch: Callable[[Any], Any] | None, kept: bool = False
+    ) -> None:
         self.fairy = fairy  # the pool's proxy: returns the connection to the pool on close
+        self.kept = kept  # kept for the next transaction: `end` leaves it open
         self.driver = fairy.dbapi_connection
         self.dialect = dialect
         self.sqlite = dialect.name == "sqlite"
@@ -108,19 +111,29 @@ class DriverTransaction:
             self._call(self.driver.commit)
 
     def end(self, failed: bool) -> None:
-        """Roll back (after a failure) and give the connection back to the pool."""
+        """Roll back (after a failure) and give the connection back to the pool, unless kept
+        (and still sound)."""
         if not self.fairy.is_valid:  # lost, and invalidated already: nothing to clean up
             self.fairy.close()
             return
         try:
             if failed and self.sqlite and self.driver.in_transaction:
                 self.driver.rollback()
-            if self.cursor is not None:
-                self.cursor.close()
+            if self.kept:
+                return
             if not self.sqlite:
                 self.driver.autocommit = False
         except self._error:
             self.fairy.invalidate()  # the pool opens a new one
+        self.close()
+
+    def close(self) -> None:
+        """Give the connection back to the pool."""
+        try:
+            if self.cursor is not None and self.fairy.is_valid:
+                self.cursor.close()
+        except self._error:
+            self.fairy.invalidate()
         finally:
             self.fairy.close()
 

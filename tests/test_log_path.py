@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from bot.context import BotContext, open_context
@@ -148,3 +149,20 @@ def test_a_log_gets_its_turn_between_another_threads_back_to_back_writes(setting
             writer.join()
     finally:
         context.db.dispose()
+
+
+def test_a_sqlite_write_that_fails_part_way_leaves_nothing_and_the_next_log_is_saved(
+    context: BotContext,
+) -> None:
+    # On SQLite the writers' driver transactions share one kept connection: a failure must
+    # roll back what it began there, and the next log must find the connection clean.
+    if context.db.backend != "sqlite":
+        pytest.skip("PostgreSQL's driver path is one statement per transaction")
+    context.store.add(_new("först"), NOW)
+    with pytest.raises(RuntimeError), context.db.driver_transaction() as transaction:
+        transaction.cursor.execute("UPDATE contacts SET summary = 'halvvägs' WHERE id = 1")
+        raise RuntimeError("the log failed after its first statement")
+    later = context.store.add(_new("sedan"), NOW)
+    first = context.store.get(1)
+    assert first is not None and first.summary == "först"
+    assert later.created and context.store.get(later.contact.id) is not None
