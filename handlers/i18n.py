@@ -1,7 +1,9 @@
 """The one translation layer: every user-facing string goes through `_` or `ngettext`.
 
-Message ids are English; `locale/sv/LC_MESSAGES/contactbot.po` holds the Swedish.
-The catalog is read straight from the .po file with Babel, so there is no compile step.
+Message ids are English; `locale/sv/LC_MESSAGES/contactbot.po` holds the Swedish, and
+`contactbot.mo` beside it the same compiled (scripts/update-catalog writes both; a test checks
+that they agree). The compiled catalog is read by the standard library in about a millisecond;
+parsing the .po with Babel at start cost 70 ms of every start-up.
 The language of the current request is a context variable, set by the platform
 adapter with `use_language`; asyncio tasks and worker threads inherit it.
 """
@@ -9,15 +11,11 @@ adapter with `use_language`; asyncio tasks and worker threads inherit it.
 from __future__ import annotations
 
 import gettext
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -30,15 +28,11 @@ _current: ContextVar[str] = ContextVar("contactbot_language", default=DEFAULT_LA
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The catalog of `language`; English (the message ids) needs none."""
-    po_file = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_file.exists():
+    mo_file = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not mo_file.exists():
         return gettext.NullTranslations()
-    with po_file.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    with mo_file.open("rb") as source:
+        return gettext.GNUTranslations(source)
 
 
 def current_language() -> str:

@@ -53,3 +53,21 @@ def test_no_swedish_message_suggests_an_english_command_word() -> None:
         for string in strings:
             offenders += [(msgid, word) for word in typed.findall(string) if word in english_only]
     assert offenders == []
+
+
+def test_the_compiled_catalog_the_bot_reads_says_what_the_po_file_says() -> None:
+    from handlers.i18n import translations
+
+    compiled = translations("sv")
+    stale = []
+    for msgid, message in swedish().items():
+        if message.fuzzy or not message.string:
+            continue
+        if isinstance(message.id, tuple):
+            expected = message.string[0] if isinstance(message.string, tuple) else message.string
+            got = compiled.ngettext(message.id[0], message.id[1], 1)
+        else:
+            expected, got = message.string, compiled.gettext(msgid)
+        if got != expected:
+            stale.append(msgid)
+    assert stale == [], "run scripts/update-catalog to compile contactbot.mo: " + "; ".join(stale[:5])
