@@ -1,16 +1,23 @@
 """Work for the database threads, bounded: past the limit a command is turned away at once.
 
 The event loop acknowledges Slack and Teams; the database work runs in a few threads. When
-more commands wait than the threads can soon serve, queueing more only makes every answer
-late (and, past Slack's 3 s, lost). Instead the command is answered "busy, try again in a
-minute" straight away, and nothing of it is done.
+the commands waiting for a thread would be answered late, queueing more only makes every
+answer later (and, past Slack's 3 s, lost). Instead the command is answered "busy, try again
+in a minute" straight away, and nothing of it is done.
+
+The bound is a time: a command is turned away while the oldest one waiting has waited more
+than LONGEST_WAIT. A count could not tell a short stall (a checkpoint, a collection, the
+machine's other tenants), which the threads soon catch up on, from lasting overload: 192
+waiting is half a second of work on one machine and two seconds on another. The count
+(PENDING_LIMIT) only bounds what waiting commands hold in memory should the threads stop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
-import functools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -20,10 +27,10 @@ from handlers.markup import Text, say
 
 T = TypeVar("T")
 WORKERS = 4
-# Commands running or waiting for a thread at most. A `log` costs the process about 2.5 ms of
-# CPU on a 2-core machine, so the last one in still starts within about half a second (its
-# reply well within the second); 64 turned people away while the bot could still keep up.
-PENDING_LIMIT = 192
+# Seconds the oldest waiting command may have waited: its reply then still comes within about
+# a second of the command.
+LONGEST_WAIT = 0.75
+PENDING_LIMIT = 1024  # commands running or waiting, at most
 
 
 class Overloaded(Exception):
@@ -36,29 +43,59 @@ def busy_message() -> Text:
 
 
 class Workers:
-    """A thread pool whose queue is bounded by `limit` (running and waiting together)."""
+    """A thread pool whose queue is bounded by how long its oldest waiting call has waited
+    (`longest_wait`) and by `limit` calls running and waiting together."""
 
-    def __init__(self, prefix: str, limit: int = PENDING_LIMIT, workers: int = WORKERS) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        limit: int = PENDING_LIMIT,
+        workers: int = WORKERS,
+        longest_wait: float = LONGEST_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit = limit
+        self.longest_wait = longest_wait
+        self.clock = clock
         self.pending = 0  # only touched from the event loop's thread
+        # Each call's [time queued, taken]: taken once a thread starts it (or it ended without
+        # one, cancelled). Only the event loop's thread adds or drops entries.
+        self._queued: collections.deque[list[Any]] = collections.deque()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=prefix)
 
     def full(self) -> bool:
-        """True when a call now would be turned away (`limit` calls running or waiting)."""
-        return self.pending >= self.limit
+        """True when a call now would be turned away."""
+        if self.pending >= self.limit:
+            return True
+        queued = self._queued
+        while queued and queued[0][1]:
+            queued.popleft()
+        return bool(queued) and self.clock() - queued[0][0] > self.longest_wait
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a thread, with the caller's context (language); Overloaded
-        at once when `limit` calls are already running or waiting."""
+        at once when `full()`."""
         if self.full():
             raise Overloaded
         self.pending += 1
+        entry = [self.clock(), False]
+        self._queued.append(entry)
         try:
-            call = functools.partial(contextvars.copy_context().run, function, *args)
-            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+            call = contextvars.copy_context().run
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, _started, entry, call, function, args
+            )
         finally:
+            entry[1] = True
             self.pending -= 1
 
     def shutdown(self) -> None:
         """Stop the threads (work already running finishes)."""
         self._pool.shutdown(wait=False)
+
+
+def _started(
+    entry: list[Any], call: Callable[..., T], function: Callable[..., T], args: tuple[Any, ...]
+) -> T:
+    entry[1] = True  # taken by a thread: no longer waiting
+    return call(function, *args)

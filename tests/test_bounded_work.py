@@ -40,6 +40,39 @@ def test_work_past_the_limit_is_turned_away_at_once_and_taken_again_when_there_i
         workers.shutdown()
 
 
+def test_a_command_is_turned_away_only_while_the_oldest_waiting_one_has_waited_too_long() -> None:
+    now = [0.0]
+    workers = Workers("test", workers=1, longest_wait=0.75, clock=lambda: now[0])
+    started, release = threading.Event(), threading.Event()
+
+    def held() -> str:
+        started.set()
+        release.wait(10)
+        return "held"
+
+    async def scenario() -> list[str]:
+        first = asyncio.create_task(workers.run(held))
+        await asyncio.sleep(0)  # submitted to the one thread
+        started.wait(10)
+        second = asyncio.create_task(workers.run(str, "waited"))
+        await asyncio.sleep(0)  # waits behind the held one from 0.0
+        now[0] = 0.5  # a short stall: still taken
+        third = asyncio.create_task(workers.run(str, "taken"))
+        await asyncio.sleep(0)
+        now[0] = 1.0  # the oldest waiting has waited a second: turned away
+        with pytest.raises(Overloaded):
+            await workers.run(str, "turned away")
+        release.set()
+        done = [await first, await second, await third]
+        now[0] = 1.1  # nobody waits any more: taken again
+        return [*done, await workers.run(str, "room again")]
+
+    try:
+        assert asyncio.run(scenario()) == ["held", "waited", "taken", "room again"]
+    finally:
+        workers.shutdown()
+
+
 def test_an_overloaded_bot_says_busy_in_its_acknowledgement_and_saves_nothing(
     context: BotContext, standin: SlackStandIn
 ) -> None:
