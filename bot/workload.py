@@ -29,7 +29,7 @@ T = TypeVar("T")
 WORKERS = 4
 # Seconds the oldest waiting command may have waited: its reply then still comes within about
 # a second of the command.
-LONGEST_WAIT = 0.75
+LONGEST_WAIT = 0.5
 PENDING_LIMIT = 1024  # commands running or waiting, at most
 
 
