@@ -2,14 +2,16 @@
 
 The event loop acknowledges Slack and Teams; the database work runs in a few threads. When
 the commands waiting for a thread would be answered late, queueing more only makes every
-answer later (and, past Slack's 3 s, lost). Instead the command is answered "busy, try again
+answer later. Instead the command is answered "busy, try again
 in a minute" straight away, and nothing of it is done.
 
-The bound is a time: a command is turned away while the oldest one waiting has waited more
-than LONGEST_WAIT. A count could not tell a short stall (a checkpoint, a collection, the
-machine's other tenants), which the threads soon catch up on, from lasting overload: 192
-waiting is half a second of work on one machine and two seconds on another. The count
-(PENDING_LIMIT) only bounds what waiting commands hold in memory should the threads stop.
+The bound is mostly a time: once at least FEW_WAITING commands wait, a command is turned away
+while the oldest one waiting has waited more than LONGEST_WAIT. A count alone could not tell
+a short stall (a checkpoint, a collection, the machine's other tenants) from lasting overload:
+192 waiting is half a second of work on one machine and two seconds on another. The few-waiting
+floor keeps a light trickle of commands queueing (answered late, not "busy") while long jobs
+(an export, a report, an import from chat) hold every thread. PENDING_LIMIT bounds what
+waiting commands hold in memory should the threads stop.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ WORKERS = 4
 # Seconds the oldest waiting command may have waited: its reply then still comes within about
 # a second of the command.
 LONGEST_WAIT = 0.5
+FEW_WAITING = 32  # waiting commands that are never turned away for how long they wait
 PENDING_LIMIT = 1024  # commands running or waiting, at most
 
 
@@ -44,7 +47,7 @@ def busy_message() -> Text:
 
 class Workers:
     """A thread pool whose queue is bounded by how long its oldest waiting call has waited
-    (`longest_wait`) and by `limit` calls running and waiting together."""
+    (`longest_wait`, once `few` wait) and by `limit` calls running and waiting together."""
 
     def __init__(
         self,
@@ -53,9 +56,11 @@ class Workers:
         workers: int = WORKERS,
         longest_wait: float = LONGEST_WAIT,
         clock: Callable[[], float] = time.monotonic,
+        few: int = FEW_WAITING,
     ) -> None:
         self.limit = limit
         self.longest_wait = longest_wait
+        self.few = few
         self.clock = clock
         self.pending = 0  # only touched from the event loop's thread
         # Each call's [time queued, taken]: taken once a thread starts it (or it ended without
@@ -70,7 +75,9 @@ class Workers:
         queued = self._queued
         while queued and queued[0][1]:
             queued.popleft()
-        return bool(queued) and self.clock() - queued[0][0] > self.longest_wait
+        if len(queued) < self.few:  # may count some already taken: never more than `pending`
+            return False
+        return self.clock() - queued[0][0] > self.longest_wait
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a thread, with the caller's context (language); Overloaded

@@ -351,9 +351,11 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection (and the writers' kept one)."""
-        if self._writers is not None:
-            with self._writers:
+        if self._writers is not None and self._writers.acquire(timeout=self.timeout):
+            try:  # (a writer stuck past the timeout keeps it: the process is ending anyway)
                 if self._kept is not None:
                     self._kept.close()
                     self._kept = None
+            finally:
+                self._writers.release()
         self.engine.dispose()

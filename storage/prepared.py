@@ -78,7 +78,8 @@ class Prepared:
 
 class DriverTransaction:
     """Prepared statements on one pooled connection, through its driver (made by
-    `Database.driver_transaction`, which begins, commits and returns it)."""
+    `Database.driver_transaction`, which begins and commits it, and returns the connection to
+    the pool, or on SQLite keeps it, `kept`, for the next writer)."""
 
     def __init__(
         self, fairy: Any, dialect: Dialect, watch: Callable[[Any], Any] | None, kept: bool = False

@@ -42,7 +42,7 @@ def test_work_past_the_limit_is_turned_away_at_once_and_taken_again_when_there_i
 
 def test_a_command_is_turned_away_only_while_the_oldest_waiting_one_has_waited_too_long() -> None:
     now = [0.0]
-    workers = Workers("test", workers=1, longest_wait=0.75, clock=lambda: now[0])
+    workers = Workers("test", workers=1, longest_wait=0.75, clock=lambda: now[0], few=1)
     started, release = threading.Event(), threading.Event()
 
     def held() -> str:
@@ -69,6 +69,37 @@ def test_a_command_is_turned_away_only_while_the_oldest_waiting_one_has_waited_t
 
     try:
         assert asyncio.run(scenario()) == ["held", "waited", "taken", "room again"]
+    finally:
+        workers.shutdown()
+
+
+def test_a_trickle_of_commands_waits_behind_two_long_jobs_instead_of_being_turned_away() -> None:
+    # Two coordinators' exports hold both threads for seconds; a log every 0.3 s meanwhile
+    # waits (its answer comes late through the response URL) and is not answered "busy".
+    now = [0.0]
+    workers = Workers("test", workers=2, longest_wait=0.5, clock=lambda: now[0])
+    release = threading.Event()
+    started = threading.Barrier(3)
+
+    def export() -> str:
+        started.wait(10)
+        release.wait(10)
+        return "exported"
+
+    async def scenario() -> list[str]:
+        jobs = [asyncio.create_task(workers.run(export)) for _ in range(2)]
+        await asyncio.sleep(0)
+        started.wait(10)  # both threads are taken
+        logs = []
+        for n in range(6):
+            now[0] = 0.3 * n
+            logs.append(asyncio.create_task(workers.run(str, f"log {n}")))
+            await asyncio.sleep(0)
+        release.set()
+        return [*(await asyncio.gather(*jobs)), *(await asyncio.gather(*logs))]
+
+    try:
+        assert asyncio.run(scenario()) == ["exported", "exported", *(f"log {n}" for n in range(6))]
     finally:
         workers.shutdown()
 

@@ -54,6 +54,14 @@ def test_text_slack_escaped_is_unescaped_then_escaped_again_when_echoed(app: Run
     assert contact is not None and contact.summary == "<!channel> & <@U123>"
 
 
+def test_a_log_whose_text_says_payload_is_saved_like_any_other(app: RunningApp) -> None:
+    # slack-bolt reads any form mentioning "payload" as an interaction's, and found none here.
+    text = app.reply_to('log org="Esa" country=IT summary="Rymdprojekt: payload för en CubeSat"')
+    assert "Saved contact #1" in text
+    contact = app.context.store.get(1)
+    assert contact is not None and contact.summary == "Rymdprojekt: payload för en CubeSat"
+
+
 def test_unsigned_wrongly_signed_and_stale_requests_get_401_and_change_nothing(app: RunningApp) -> None:
     body = app.command_body(LOG)
     form = "application/x-www-form-urlencoded"

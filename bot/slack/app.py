@@ -295,7 +295,7 @@ class SlackAdapter:
             if answer.digest_here:
                 answer = self._digest_here(body)
             await self.respond(response_url, shorten_block(render(answer.blocks), 3900), about)
-        except Overloaded:  # the command's work was done; a later step (a digest's send) was not
+        except Overloaded:  # full since the check before the ack, or a later step (a digest's send)
             log.warning("too much work waiting: %s was turned away", about)
             with use_language(self.language):
                 await self.respond(response_url, mrkdwn(busy_message()), "the busy answer")
