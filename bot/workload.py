@@ -29,9 +29,10 @@ from handlers.markup import Text, say
 
 T = TypeVar("T")
 WORKERS = 4
-# Seconds the oldest waiting command may have waited: its reply then still comes within about
-# a second of the command.
-LONGEST_WAIT = 0.5
+# Seconds the oldest waiting command may have waited: longer than a stall lasts (a checkpoint,
+# a collection, the machine's other tenants); under lasting overload the commands taken are
+# answered within about two seconds.
+LONGEST_WAIT = 1.0
 FEW_WAITING = 32  # waiting commands that are never turned away for how long they wait
 PENDING_LIMIT = 1024  # commands running or waiting, at most
 
