@@ -8,6 +8,7 @@ the shell), so hints show what to type where they are.
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -594,7 +595,9 @@ class CommandHandler(RecordCommands):
         from handlers.spreadsheet_export import xlsx_file
 
         path, count = xlsx_file(self.store.export(), self.services.zone)
-        record_once(
+        # Recorded when the file reaches the person (Teams first offers it; Slack may refuse it).
+        delivered = functools.partial(
+            record_once,
             self.store.db,
             contact_id=None,
             action="export",
@@ -609,7 +612,10 @@ class CommandHandler(RecordCommands):
                 count=count,
             ),
             attachment=Attachment(
-                filename=f"kontakter-{day}.xlsx", path=path, title=_("Contacts {day}").format(day=day)
+                filename=f"kontakter-{day}.xlsx",
+                path=path,
+                title=_("Contacts {day}").format(day=day),
+                delivered=delivered,
             ),
         )
 

@@ -7,7 +7,7 @@ escapes what users typed its own way.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -67,6 +67,9 @@ class Attachment:
     path: Path | None = None
     # The command that makes the file again (Teams hands it over only after the person accepts).
     command: str = "export"
+    # What to record once the file has reached the person (the export's history row): whoever
+    # hands the file over calls `deliver()` then, and a file only offered records nothing.
+    delivered: Callable[[], None] | None = None
 
     @property
     def size(self) -> int:
@@ -82,6 +85,12 @@ class Attachment:
         with self.open() as file:
             while chunk := file.read(size):
                 yield chunk
+
+    def deliver(self) -> None:
+        """Record that the file reached the person (once; runs a database write)."""
+        delivered, self.delivered = self.delivered, None
+        if delivered is not None:
+            delivered()
 
     def discard(self) -> None:
         """Remove the temporary file, if any."""

@@ -7,8 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from storage.history import audit_trail
 from storage.models import Contact
 from tests.conftest import COORDINATOR, RunningApp
+from tests.slack_standin import Failure
 from tests.spreadsheet_helpers import workbook_cells
 
 LOG = 'log org="Rovaniemen kaupunki" country=FI kind=twin-town youth=yes date=2026-11-20 summary="Planning a youth football exchange"'
@@ -227,6 +229,17 @@ def test_export_sends_an_excel_file_to_the_coordinator_only(app: RunningApp) -> 
     assert len(uploads) == 1 and "Rovaniemen kaupunki" in workbook_cells(uploads[0].raw)
     complete = app.standin.wait_for("/api/files.completeUploadExternal")[0]
     assert complete.body["channel_id"] == "D0001"
+    # The archivist sees one export, by the coordinator, recorded once the file was sent.
+    exports = [e for e in audit_trail(app.context.db) if e.action == "export"]
+    assert [(e.actor, e.note) for e in exports] == [(f"slack:{COORDINATOR}", "xlsx, 1")]
+
+
+def test_an_export_slack_refused_to_take_is_not_recorded_as_exported(app: RunningApp) -> None:
+    app.reply_to(LOG)
+    app.standin.fail("files.completeUploadExternal", Failure(error="not_in_channel"))
+    text = app.reply_to("export", user=COORDINATOR, name="coord", response="coord-export")
+    assert "could not send the file" in text
+    assert [e for e in audit_trail(app.context.db) if e.action == "export"] == []
 
 
 def test_country_typeahead_matches_swedish_and_english_names(app: RunningApp) -> None:

@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.shell.prompt import answer
 from handlers.i18n import use_language
 from storage.exchange import write_csv, write_json
+from storage.history import audit_trail
 from storage.models import Contact
 from tests.conftest import COORD, COORDINATOR, RunningApp
 
@@ -103,3 +104,4 @@ def test_the_shell_saves_the_export_and_leaves_no_temporary_file(context: BotCon
     rows = list(load_workbook(saved, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert str(saved) in text and [row[1] for row in rows[1:]] == ["Org-1", "Org-2", "Org-3"]
     assert _exports_in_temp() == before
+    assert [e.note for e in audit_trail(context.db) if e.action == "export"] == ["xlsx, 3"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from storage.history import audit_trail
 from tests.conftest import (
     SLACK_ENVIRONMENT,
     TEAMS_COORDINATOR,
@@ -513,6 +514,7 @@ def test_an_accepted_export_lands_in_the_coordinators_onedrive_and_a_card_opens_
     coordinator = TEAMS_COORDINATOR.upper()
     offer = teams_app.say(personal("export", teams, aad=coordinator, number=2))
     assert offer.body["attachments"][0]["content"]["sizeInBytes"] > 0
+    assert _exports_recorded(teams_app) == []  # only offered so far
     before = len(teams.calls_to("send"))
     answer = teams_app.post(_consent(teams, "accept", coordinator))
     assert answer.status_code == 200
@@ -525,6 +527,11 @@ def test_an_accepted_export_lands_in_the_coordinators_onedrive_and_a_card_opens_
     [info] = card.body["attachments"]
     assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
     assert info["content"]["uniqueId"] == "1150D938-8870-4044-9F2C-5BBDEBA70C8C"
+    assert _exports_recorded(teams_app) == ["xlsx, 1"]  # once, when it reached the OneDrive
+
+
+def _exports_recorded(teams_app: TeamsApp) -> list[str | None]:
+    return [e.note for e in audit_trail(teams_app.context.db) if e.action == "export"]
 
 
 def test_a_declined_export_uploads_nothing_and_a_non_coordinators_acceptance_is_refused(

@@ -59,6 +59,7 @@ def _render(reply: Reply, out_dir: Path) -> str:
         with path.open("wb") as out:
             for chunk in reply.attachment.chunks():
                 out.write(chunk)
+        reply.attachment.deliver()
         reply.attachment.discard()
         text += "\n" + _("Saved as {path}").format(path=path)
     return text

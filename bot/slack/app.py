@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import BotContext
+from bot.delivered import record_delivery
 from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.guard import REPLAY_STATE, PendingClaim
@@ -358,6 +359,7 @@ class SlackAdapter:
                 opened = await client.conversations_open(users=caller.user_id)
                 channel = opened["channel"]["id"]
                 await send_file(client, channel, file, render(answer.blocks))
+                await record_delivery(file)
                 return Reply(
                     [*answer.blocks, Paragraph(say(_("I sent the file to you in a direct message.")))]
                 )

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from bot.context import BotContext
+from bot.delivered import record_delivery
 from bot.workload import Overloaded, busy_message
 from handlers.i18n import _, use_language
 from handlers.markup import say
@@ -79,6 +80,7 @@ class FileHandOver:
             file = answer.attachment
             try:
                 await self._upload(upload.upload_url, file)
+                await record_delivery(file)
             except httpx.HTTPError as error:
                 status = getattr(getattr(error, "response", None), "status_code", None)
                 log.warning(

@@ -1,0 +1,21 @@
+"""Recording that a file reached the person (an export's history row), for every platform."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from handlers.replies import Attachment
+from storage.database import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+async def record_delivery(file: Attachment) -> None:
+    """`file.deliver()` in a thread, outside the bounded work: one write per export, and the
+    record of a file handed over must not be turned away as "busy". A database that cannot
+    write is logged; the person has the file either way."""
+    try:
+        await asyncio.to_thread(file.deliver)
+    except DatabaseUnavailable as error:
+        log.error("a file reached the person, but its history row could not be written: %s", error.cause)
