@@ -12,10 +12,15 @@ log = logging.getLogger(__name__)
 
 
 async def record_delivery(file: Attachment) -> None:
-    """`file.deliver()` in a thread, outside the bounded work: one write per export, and the
-    record of a file handed over must not be turned away as "busy". A database that cannot
-    write is logged; the person has the file either way."""
+    """`recorded_delivery(file)` in a thread, outside the bounded work: one write per export,
+    and the record of a file handed over must not be turned away as "busy"."""
+    await asyncio.to_thread(recorded_delivery, file)
+
+
+def recorded_delivery(file: Attachment) -> None:
+    """`file.deliver()`; a database that cannot write is logged (the person has the file
+    either way, and the error says what the archivist's record lacks)."""
     try:
-        await asyncio.to_thread(file.deliver)
+        file.deliver()
     except DatabaseUnavailable as error:
         log.error("a file reached the person, but its history row could not be written: %s", error.cause)

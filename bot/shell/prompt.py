@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.context import BotContext
+from bot.delivered import recorded_delivery
 from bot.shell.render import render
 from handlers.i18n import _, use_language
 from handlers.replies import Caller, Reply
@@ -59,7 +60,7 @@ def _render(reply: Reply, out_dir: Path) -> str:
         with path.open("wb") as out:
             for chunk in reply.attachment.chunks():
                 out.write(chunk)
-        reply.attachment.deliver()
+        recorded_delivery(reply.attachment)
         reply.attachment.discard()
         text += "\n" + _("Saved as {path}").format(path=path)
     return text
