@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from handlers.replies import Attachment
 from storage.database import DatabaseUnavailable
 
@@ -22,5 +24,6 @@ def recorded_delivery(file: Attachment) -> None:
     either way, and the error says what the archivist's record lacks)."""
     try:
         file.deliver()
-    except DatabaseUnavailable as error:
-        log.error("a file reached the person, but its history row could not be written: %s", error.cause)
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
+        cause = error.cause if isinstance(error, DatabaseUnavailable) else type(error).__name__
+        log.error("a file reached the person, but its history row could not be written: %s", cause)

@@ -12,8 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.context import BotContext
+from bot.delivered import recorded_delivery
 from bot.shell.prompt import answer
 from handlers.i18n import use_language
+from handlers.replies import Attachment
+from storage.database import DatabaseUnavailable
 from storage.exchange import write_csv, write_json
 from storage.history import audit_trail
 from storage.models import Contact
@@ -105,3 +108,18 @@ def test_the_shell_saves_the_export_and_leaves_no_temporary_file(context: BotCon
     assert str(saved) in text and [row[1] for row in rows[1:]] == ["Org-1", "Org-2", "Org-3"]
     assert _exports_in_temp() == before
     assert [e.note for e in audit_trail(context.db) if e.action == "export"] == ["xlsx, 3"]
+
+
+def test_a_file_handed_over_while_the_database_cannot_write_is_one_log_line_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def full() -> None:
+        raise DatabaseUnavailable("database or disk is full", "full")
+
+    file = Attachment("kontakter.xlsx", b"x", delivered=full)
+    recorded_delivery(file)  # the person has the file: nothing is raised at them
+    [line] = [r for r in caplog.records if r.name == "bot.delivered"]
+    assert "history row could not be written: database or disk is full" in line.getMessage()
+    assert line.exc_info is None
+    recorded_delivery(file)  # once only: a second hand-over does not try again
+    assert len([r for r in caplog.records if r.name == "bot.delivered"]) == 1
