@@ -26,12 +26,11 @@ from bot.slack.trouble import is_slack_trouble, slack_cause
 log = logging.getLogger(__name__)
 
 
-async def serve_bolt(app: AsyncApp, scope: Scope, body: bytes, context: dict[str, Any], send: Send) -> None:
-    """Dispatch one checked request (`body`, UTF-8) to `app`, with `context` added to bolt's
-    context, and send bolt's answer."""
-    # One value per header, the last one, as the guard read them (a repeated Content-Type
-    # must not mean one thing to the guard and another to bolt).
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+async def serve_bolt(
+    app: AsyncApp, scope: Scope, headers: dict[str, str], body: bytes, context: dict[str, Any], send: Send
+) -> None:
+    """Dispatch one checked request (`body`, UTF-8; `headers` as the guard read them) to `app`,
+    with `context` added to bolt's context, and send bolt's answer."""
     try:
         request = bolt_request(
             body.decode("utf-8"), scope.get("query_string", b"").decode("latin-1"), headers

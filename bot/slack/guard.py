@@ -109,9 +109,12 @@ class SlackGuard:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
+        # One value per header, the last one; bolt is given the same, so a repeated
+        # Content-Type cannot mean one thing here and another there.
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         context: dict[str, Any] = {}
         try:
-            body = await self._check(scope, receive, context)
+            body = await self._check(headers, receive, context)
         except Refused as refused:
             log.warning("Slack request refused (%d): %s", refused.status, refused.reason)
             await answer(send, refused.status, _ERRORS[refused.status])
@@ -120,13 +123,14 @@ class SlackGuard:
             log.info("Slack request ignored: the same signed request was handled before")
             await answer(send, 200, None)
             return
-        await serve_bolt(self.slack, scope, body, context, send)
+        await serve_bolt(self.slack, scope, headers, body, context, send)
 
-    async def _check(self, scope: Scope, receive: Receive, context: dict[str, Any]) -> bytes | None:
+    async def _check(
+        self, headers: dict[str, str], receive: Receive, context: dict[str, Any]
+    ) -> bytes | None:
         """The body of a request to pass on (and in `context`, what bolt's context gets); None
         for a replay; or `Refused`."""
         policy = self.policy
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length", "")
         if length.isascii() and length.isdigit() and int(length) > policy.max_body:
             raise Refused(413, f"Content-Length {int(length)} is over {policy.max_body} bytes")
