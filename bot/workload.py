@@ -2,8 +2,8 @@
 
 The event loop acknowledges Slack and Teams; the database work runs in a few threads. When
 the commands waiting for a thread would be answered late, queueing more only makes every
-answer later. Instead the command is answered "busy, try again
-in a minute" straight away, and nothing of it is done.
+answer later. Instead the command is answered "busy, try again in a minute" straight away,
+and nothing of it is done.
 
 The bound is mostly a time: once at least FEW_WAITING commands wait, a command is turned away
 while the oldest one waiting has waited more than LONGEST_WAIT. A count alone could not tell

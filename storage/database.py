@@ -252,7 +252,8 @@ class Database:
         with self._turn(), self._failures():
             keep = self._writers is not None and not self._kept_in_use  # not nested in another
             transaction = self._kept if keep and self._kept is not None else self._driver_transaction(keep)
-            self._kept_in_use = self._kept_in_use or keep
+            if keep:
+                self._kept_in_use = True
             failed = True
             try:
                 transaction.begin()
