@@ -173,6 +173,19 @@ def count_stored(database_url: str, table: str, tag: str) -> tuple[int, int]:
     return row[0], row[1]
 
 
+def held(rate: float, seconds: float, outcome: Outcome, stored: tuple[int, int]) -> bool:
+    """The rate was held: every command answered "saved" and stored exactly once, reply p99
+    under 1 s, no acknowledgement after Slack's 3 s (issue 11's criterion)."""
+    sent = int(rate * seconds)
+    return (
+        outcome.flags.get("ok", 0) == sent
+        and stored == (sent, sent)
+        and outcome.late_acks == 0
+        and bool(outcome.reply)
+        and percentile(outcome.reply, 0.99) < 1.0
+    )
+
+
 def summary_line(name: str, rate: float, outcome: Outcome, stored: tuple[int, int], cpu: float | None) -> str:
     ok = outcome.flags.get("ok", 0)
     p50 = statistics.median(outcome.reply) * 1000 if outcome.reply else float("nan")
@@ -215,6 +228,8 @@ async def rates_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
                 f"{'server':<11} {'cmd/s':>6} {'reply p50':>9} {'reply p99':>9} {'ack p99':>9} {'ok':>6} "
                 f"{'busy':>5} {'notsvd':>6} {'lost':>6} {'ack>3s':>5} {'stored':>7} CPU ms/cmd refused"
             )
+            highest: dict[str, float] = {}
+            failed: dict[str, float] = {}
             for rate in options.rates:
                 for name, (process, url, db_url, table) in servers.items():
                     await open_loop(url + "/slack/events", sink, replies, 20, 2, "w" + uuid.uuid4().hex[:6])
@@ -231,13 +246,36 @@ async def rates_run(options: argparse.Namespace, sink: str, workdir: str) -> Non
                     )
                     stored = count_stored(db_url, table, tag)
                     print(summary_line(name, rate, outcome, stored, cpu), flush=True)
+                    if held(rate, options.seconds, outcome, stored):
+                        if name not in failed:
+                            highest[name] = rate
+                    else:
+                        failed.setdefault(name, rate)
             follower.cancel()
+            print(verdict(highest, failed))
     finally:
         for process, *_rest in servers.values():
             process.terminate()
             process.wait(timeout=15)
         drop()
         drop_bare()
+
+
+def verdict(highest: dict[str, float], failed: dict[str, float]) -> str:
+    """The highest rate each server held before its first failed rate, and their ratio."""
+
+    def said(name: str) -> str:
+        top = f"{highest[name]:.0f}/s" if name in highest else "none"
+        first = f", first failed at {failed[name]:.0f}/s" if name in failed else ", held every rate tried"
+        return f"{name} {top}{first}"
+
+    line = "highest rate held (nothing lost, reply p99 < 1 s): " + "; ".join(
+        said(name) for name in ("contactbot", "bare bolt")
+    )
+    if "contactbot" in highest and "bare bolt" in highest:
+        bound = "at most " if "bare bolt" not in failed else ""
+        line += f"; ratio {bound}{highest['contactbot'] / highest['bare bolt']:.2f}"
+    return line
 
 
 async def mixed_run(options: argparse.Namespace, sink: str, workdir: str) -> None:
