@@ -45,6 +45,10 @@ from storage.models import Contact
 
 log = logging.getLogger(__name__)
 
+_DIGEST_PREVIEW = frozenset({"preview", "förhandsgranska", "visa"})
+_DIGEST_HISTORY = frozenset({"history", "historik"})
+_DIGEST_READS = _DIGEST_PREVIEW | _DIGEST_HISTORY  # what archivists may do with the digest
+
 PAGE_SIZE = 15
 
 
@@ -192,13 +196,15 @@ class CommandHandler(RecordCommands):
             c=c,
         )
         lines: list[Text] = []
+        archivist = caller is not None and caller.is_archivist
         for command in COMMANDS:
             hidden = caller is not None and not caller.is_coordinator
-            if command.coordinators_only and hidden and not (command.archivists_too and caller.is_archivist):
+            archivists_read = command.archivists_too or bool(command.archivists_usage)
+            if command.coordinators_only and hidden and not (archivists_read and archivist):
                 continue
-            typed = " ".join(part for part in (c, command.word(), command.shown_usage()) if part)
+            typed = " ".join(part for part in (c, command.word(), command.shown_usage(archivist)) if part)
             line = code(typed) + " – " + _(command.description)
-            if command.archivists_too:
+            if command.archivists_too or (archivist and command.archivists_usage):
                 line = line + " " + say(_("(coordinators and archivists)"))
             elif command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
@@ -630,12 +636,25 @@ class CommandHandler(RecordCommands):
     # -- the weekly digest -------------------------------------------------------
 
     def digest(self, tokens: list[Token], caller: Caller) -> Reply:
-        """`digest preview|send|history|here [YYYY-Www] [--force]`, for coordinators."""
+        """`digest preview|send|history|here [YYYY-Www] [--force]`, for coordinators; archivists
+        may preview and list (they read everything and change nothing)."""
         c = self.c
-        if not caller.is_coordinator:
-            return reply(say(_("Only coordinators may preview, send or list the digests.")), ok=False)
         words = [t.text for t in tokens]
         action = words.pop(0).casefold() if words else "preview"
+        if not caller.is_coordinator:
+            if not caller.is_archivist:
+                return reply(say(_("Only coordinators may preview, send or list the digests.")), ok=False)
+            if action not in _DIGEST_READS:
+                return reply(
+                    say(
+                        _(
+                            "As an archivist you can preview the digest (`{c} digest preview`) and list "
+                            "the digests (`{c} digest history`); only coordinators send it or set its channel."
+                        ),
+                        c=c,
+                    ),
+                    ok=False,
+                )
         force = "--force" in words
         words = [w for w in words if w != "--force"]
         if action in {"here", "här", "har"} and not words:
@@ -652,7 +671,7 @@ class CommandHandler(RecordCommands):
                     )
                 )
             week = parsed
-        if action in {"preview", "förhandsgranska", "visa"}:
+        if action in _DIGEST_PREVIEW:
             digest = build_digest(self.store.db, week, self.services.zone, command=c)
             return Reply(digest_blocks(digest))
         if action in {"send", "skicka"}:
@@ -660,7 +679,7 @@ class CommandHandler(RecordCommands):
                 say(_("Posting the digest for {week}…"), week=week),
                 digest_send=DigestSend(str(week), force),
             )
-        if action in {"history", "historik"}:
+        if action in _DIGEST_HISTORY:
             return self._digest_history()
         raise ParseError(
             say(

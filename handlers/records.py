@@ -144,8 +144,8 @@ class RecordCommands:
             "archivist": (
                 N_("archivist"),
                 N_(
-                    "You can read every contact, its history and the audit trail, and export; you cannot "
-                    "log or change anything."
+                    "You can read every contact, its history and the audit trail, preview the weekly "
+                    "digest and list the digests, and export; you cannot log or change anything."
                 ),
             ),
         }

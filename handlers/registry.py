@@ -22,6 +22,8 @@ class Command:
     description: str
     coordinators_only: bool = False
     archivists_too: bool = False
+    # What archivists may call of a coordinators' command (they read, never change): shown to them.
+    archivists_usage: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -32,9 +34,11 @@ class Command:
         """The word to show for it, in the current language."""
         return self.swedish[0] if current_language() == "sv" else self.english[0]
 
-    def shown_usage(self) -> str:
-        """The arguments it takes, in the current language (may be empty)."""
-        return _(self.usage) if self.usage else ""
+    def shown_usage(self, archivist: bool = False) -> str:
+        """The arguments it takes (of them, what an archivist may use), in the current language
+        (may be empty)."""
+        usage = self.archivists_usage if archivist and self.archivists_usage else self.usage
+        return _(usage) if usage else ""
 
 
 # In the order help lists them.
@@ -62,7 +66,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", ("report",), ("rapport",), N_("2026 [pdf|xlsx|docx]"),
             N_("the annual report as a file"), coordinators_only=True),
     Command("digest", ("digest",), ("sammanställning",), N_("preview|send|history|here [2026-W47]"),
-            N_("the weekly digest"), coordinators_only=True),
+            N_("the weekly digest"), coordinators_only=True,
+            archivists_usage=N_("preview|history [2026-W47]")),
     Command("privacy", ("privacy",), ("integritet",), "",
             N_("a text in Swedish and English to send the counterpart about their personal data")),
     Command("help", ("help", "?"), ("hjälp", "hjalp"), "", N_("this help")),

@@ -65,6 +65,26 @@ def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> N
     )
 
 
+def test_an_archivist_previews_and_lists_the_digests_but_cannot_send_one(
+    context: BotContext, standin: SlackStandIn, clock: FakeClock
+) -> None:
+    _a_week_with_a_contact(context, clock)
+    context.settings = replace(context.settings, archivists=frozenset({"slack:UARCHIVE"}))
+    with serve_app(context, standin) as app:
+        preview = app.reply_to("digest preview 2026-W47", user="UARCHIVE", response="a1")
+        assert preview.startswith("*Week 47, 16–22 November 2026*") and "Tartu linn" in preview
+        assert "No digests have been recorded yet." in app.reply_to(
+            "digest history", user="UARCHIVE", response="a2"
+        )
+        for words in ("digest send 2026-W47", "digest here"):
+            refused = app.reply_to(words, user="UARCHIVE", response=f"r-{words.split()[1]}")
+            assert "only coordinators send it or set its channel" in refused, refused
+        help_text = app.reply_to("help", user="UARCHIVE", response="a3")
+        assert "`/kontakt digest preview|history [2026-W47]` – the weekly digest" in help_text
+    assert standin.posted(CHANNEL) == []
+    assert DigestStore(context.db).history(10) == []
+
+
 def review_click(app: RunningApp, user: str, digest_id: int, ts: str) -> None:
     payload = {
         "type": "block_actions",

@@ -67,7 +67,7 @@ def test_an_archivist_at_the_shell_reads_but_changes_nothing(
     assert "History of contact #1" in answer(context, "history 1", archivist, tmp_path)
     assert "Saved as" in answer(context, "export", archivist, tmp_path)
     help_text = answer(context, "help", archivist, tmp_path)
-    assert "(coordinators and archivists)" in help_text and "digest" not in help_text
+    assert "(coordinators and archivists)" in help_text and "digest send" not in help_text
     assert context.store.get(1).summary == "x"
 
 

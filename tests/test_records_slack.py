@@ -117,7 +117,7 @@ def test_the_coordinators_user_group_is_read_from_slack_kept_and_refreshed(
 def test_a_digest_sent_by_a_coordinator_is_in_the_audit_trail(app: RunningApp) -> None:
     app.reply_to(LOG)
     refused = app.reply_to("digest send 2026-W48", user="UARCH", name="archie", response="a")
-    assert "Only coordinators" in refused
+    assert "only coordinators send it" in refused
     answer = app.reply_to("digest send 2026-W48", user=COORDINATOR, name="coord", response="c")
     assert "2026-W48" in answer
     app.standin.wait_for("/api/chat.postMessage")
