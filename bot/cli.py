@@ -23,8 +23,9 @@ from bot.cli_utlamna import add_parser as add_utlamna_parser
 from bot.cli_utlamna import hand_out
 from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context, register_notice
+from bot.file_problems import cannot_read, cannot_write, reason
 from bot.shell.render import render, render_text
-from handlers.i18n import _, use_language
+from handlers.i18n import _, ngettext, use_language
 from handlers.importing import check_records
 from handlers.privacy import register_description
 from handlers.weeks import Week
@@ -164,6 +165,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Python's docs: point stdout at devnull so the flush at exit does not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+        except OSError as error:  # a file or folder a command was given, not caught nearer
+            where = _("cannot use {path}: {error}").format(path=error.filename, error=reason(error))
+            print("contactbot: " + (where if error.filename else reason(error)), file=sys.stderr)
+            return 1
+        except Exception as error:  # noqa: BLE001 - a person gets a sentence, never a traceback
+            # Only the kind of error: its text may quote SQL with people's data in it.
+            log.debug("%s failed", args.command, exc_info=True)
+            message = _(
+                "something unexpected went wrong ({error}). Check what was done before trying again; "
+                "if it happens again, tell whoever runs contactbot."
+            )
+            print("contactbot: " + message.format(error=type(error).__name__), file=sys.stderr)
+            return 1
 
 
 def _database_problem(trouble: DatabaseUnavailable) -> str:
@@ -324,7 +338,7 @@ def _teams_package(bot_id: str, output: Path) -> int:
         return 2
     except OSError as error:
         print(
-            "contactbot: " + _("cannot write {path}: {error}").format(path=output, error=error.strerror),
+            "contactbot: " + cannot_write(output, error),
             file=sys.stderr,
         )
         return 1
@@ -363,7 +377,12 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with args.output.open("w", encoding=encoding, newline="") as out:
             count = writer(contacts, out)
-        print(_("Wrote {count} contacts to {path}.").format(count=count, path=args.output), file=sys.stderr)
+        print(
+            ngettext("Wrote {count} contact to {path}.", "Wrote {count} contacts to {path}.", count).format(
+                count=count, path=args.output
+            ),
+            file=sys.stderr,
+        )
     from bot.records_cli import record_export
 
     record_export(context, args.format, count)
@@ -375,7 +394,7 @@ def _import(context: BotContext, path: Path) -> int:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         print(
-            "contactbot: " + _("cannot read {path}: {error}").format(path=path, error=error.strerror),
+            "contactbot: " + cannot_read(path, error),
             file=sys.stderr,
         )
         return 1

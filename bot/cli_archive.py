@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.context import BotContext
+from bot.file_problems import cannot_write
 from handlers.i18n import _, use_language
 
 
@@ -68,7 +69,7 @@ def run_archive(context: BotContext, args: argparse.Namespace) -> int:
                 settings.language,
             )
         except OSError as error:
-            print("contactbot: " + _("cannot write {path}: {error}").format(path=args.output, error=error.strerror),
+            print("contactbot: " + cannot_write(args.output, error),
                   file=sys.stderr)  # fmt: skip
             return 1
         print(_("Wrote the package {objid} to {path}: {contacts} contacts, {organisations} organisations.").format(

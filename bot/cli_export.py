@@ -9,7 +9,8 @@ import argparse
 import sys
 
 from bot.context import BotContext
-from handlers.i18n import _
+from bot.file_problems import cannot_write
+from handlers.i18n import _, ngettext
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +34,10 @@ def export_spreadsheet(context: BotContext, args: argparse.Namespace) -> int | N
         return None
     try:
         return _write(context, args)
+    except BrokenPipeError:
+        raise  # the reader stopped reading: `main` says nothing
     except OSError as error:
-        message = _("cannot write {path}: {error}").format(path=args.output, error=error.strerror)
+        message = cannot_write(args.output or _("standard output"), error)
         print("contactbot: " + message, file=sys.stderr)
         return 1
 
@@ -64,5 +67,10 @@ def _write(context: BotContext, args: argparse.Namespace) -> int:
     else:
         with args.output.open("w", encoding="utf-8-sig", newline="") as out:
             count = write_contacts_excel_csv(contacts, out, zone)
-    print(_("Wrote {count} contacts to {path}.").format(count=count, path=args.output), file=sys.stderr)
+    print(
+        ngettext("Wrote {count} contact to {path}.", "Wrote {count} contacts to {path}.", count).format(
+            count=count, path=args.output
+        ),
+        file=sys.stderr,
+    )
     return 0

@@ -18,6 +18,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from bot.context import BotContext
+from bot.file_problems import cannot_read
 from bot.shell.render import render_text
 from handlers.countries import country_name
 from handlers.i18n import _, current_language, ngettext
@@ -48,7 +49,7 @@ def import_file(context: BotContext, args: argparse.Namespace, legacy: Legacy) -
     except FileNotFoundError:
         return _fail(_("there is no file {path}: check the name and the folder.").format(path=path))
     except OSError as error:
-        return _fail(_("cannot read {path}: {error}").format(path=path, error=error.strerror))
+        return _fail(cannot_read(path, error))
     try:
         if path.suffix.casefold() in {".xlsx", ".xlsm"} or content.startswith(b"PK\x03\x04"):
             sheet = read_xlsx(io.BytesIO(content), looks_like_header)

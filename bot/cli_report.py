@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.context import BotContext
+from bot.file_problems import cannot_write
 from handlers.i18n import _, use_language
 from storage.report_figures import Period
 
@@ -70,7 +71,7 @@ def run_report(context: BotContext, args: argparse.Namespace) -> int:
         try:
             path.write_bytes(report.content)
         except OSError as error:
-            print("contactbot: " + _("cannot write {path}: {error}").format(path=path, error=error.strerror),
+            print("contactbot: " + cannot_write(path, error),
                   file=sys.stderr)  # fmt: skip
             return 1
         print(_("Wrote the report {title} to {path}.").format(title=report.title, path=path))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.context import BotContext
+from bot.file_problems import cannot_write
 from handlers.i18n import _, ngettext
 from storage.extracts import requested_contacts
 from storage.history import Actor, record_once
@@ -101,7 +102,7 @@ def hand_out(context: BotContext, args: argparse.Namespace) -> int:
             with output.open("w", encoding="utf-8-sig", newline="") as out:
                 count = write_contacts_excel_csv(contacts, out, zone, mask)
     except OSError as error:
-        message = _("cannot write {path}: {error}").format(path=output, error=error.strerror)
+        message = cannot_write(output, error)
         print("contactbot: " + message, file=sys.stderr)
         return 1
     request = DocumentRequest(args.start, args.end, words, args.personal_data, output, count, _login(), now)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.context import BotContext
+from bot.file_problems import cannot_write
 from bot.shell.render import render_text
 from handlers.i18n import _, ngettext, use_language
 from handlers.text import tidy
@@ -80,9 +81,7 @@ def run(context: BotContext, args: argparse.Namespace) -> int:
         except BrokenPipeError:
             raise  # the reader stopped (`| head`): bot.cli ends quietly
         except OSError as error:
-            return _fail(
-                _("cannot write {path}: {error}").format(path=error.filename, error=error.strerror), 1
-            )
+            return _fail(cannot_write(error.filename, error), 1)
 
 
 def cli_actor() -> Actor:
@@ -124,7 +123,12 @@ def _audit(context: BotContext, args: argparse.Namespace) -> int:
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with args.output.open("w", encoding=encoding, newline="") as out:
             count = _write_audit(events, args.format, out)
-        print(_("Wrote {count} events to {path}.").format(count=count, path=args.output), file=sys.stderr)
+        print(
+            ngettext("Wrote {count} event to {path}.", "Wrote {count} events to {path}.", count).format(
+                count=count, path=args.output
+            ),
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -278,6 +282,9 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
             return _fail(" ".join(render_text(problem) for problem in invalid.errors.values()))
         new_email, new_name = (checked, None) if field == "email" else (None, checked)
         changed = correct(context.db, person, cli_actor(), now, new_email, new_name)
+        if not changed:
+            print(_("No contact mentions {who}; nothing was changed.").format(who=who))
+            return 0
         print(
             ngettext(
                 "Corrected {count} contact; the history records it.",
@@ -290,6 +297,9 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
     if not decision:
         return _fail(_('Give the decision\'s reference with --beslut, e.g. --beslut "KS 2026-12-01 § 45".'))
     erased = erase(context.db, person, decision, cli_actor(), now)
+    if not erased:
+        print(_("No contact mentions {who}; nothing was changed.").format(who=who))
+        return 0
     print(
         ngettext(
             "Cleared the name and e-mail of {who} on {count} contact; the history records it.",

@@ -7,11 +7,13 @@ back exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from storage.exchange import FORMULA_START
 
@@ -46,11 +49,37 @@ class Table:
 
 def write_workbook(tables: Sequence[Table], out: Path | IO[bytes]) -> int:
     """Write each table as a sheet with a bold, frozen header row and a filter; returns the first
-    table's row count."""
+    table's row count. A file that cannot be written fails before any sheet is made; a failure
+    part way leaves no file behind."""
+    if isinstance(out, Path):
+        with out.open("wb") as stream:
+            try:
+                return write_workbook(tables, stream)
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
     workbook = Workbook(write_only=True)
-    counts = [_write_sheet(workbook.create_sheet(t.title[:31]), t) for t in tables]
-    workbook.save(out)
+    try:
+        counts = [_write_sheet(workbook.create_sheet(t.title[:31]), t) for t in tables]
+        # openpyxl's `save` with our own archive: left open after a failure (a full disk), its
+        # archive would try again when collected and print a traceback after the error was told.
+        with ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(workbook, archive).write_data()
+    except BaseException:
+        _abandon(workbook)
+        raise
     return counts[0] if counts else 0
+
+
+def _abandon(workbook: Workbook) -> None:
+    """Close the half-written sheets' streams now: left to the garbage collector, each prints
+    a traceback of lxml's ("Exception ignored in …") after the real error has been told."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
 
 
 def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:

@@ -155,3 +155,41 @@ def test_secrets_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> Non
     with caplog.at_level(logging.INFO, logger="test.secrets"):
         logger.info("token %s and secret %s and another xapp-1-A0-xyz", "xoxb-1-2-abc", "s3cr3t-signing")
     assert caplog.records[0].getMessage() == "token [redacted] and secret [redacted] and another [redacted]"
+
+
+def test_a_file_that_cannot_be_written_is_one_line_in_swedish_and_no_traceback(
+    database_url: str, tmp_path: Path
+) -> None:
+    contactbot(["shell"], database_url, tmp_path, stdin=f"{LOG}\n")
+    missing = tmp_path / "finns-inte"
+    for args in (
+        ["export", "-o", str(missing / "k.csv")],
+        ["export", "--format", "json", "-o", str(missing / "k.json")],
+        ["export", "--format", "xlsx", "-o", str(missing / "k.xlsx")],
+        ["utlamna", "--from", "2026-01-01", "--to", "2026-12-31", "-o", str(missing / "u.xlsx")],
+        ["export", "-o", str(tmp_path)],
+    ):
+        result = contactbot(args, database_url, tmp_path)
+        assert result.returncode == 1, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("contactbot: kan inte"), (args, result.stderr)
+        assert "mappen eller filen finns inte" in lines[0] or "det är en mapp" in lines[0]
+    assert not missing.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill the disk")
+def test_a_workbook_written_to_a_full_disk_says_so_once(database_url: str, tmp_path: Path) -> None:
+    contactbot(["shell"], database_url, tmp_path, stdin=f"{LOG}\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LANGUAGE"))}
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "export", "--format", "xlsx"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**environment, "DATABASE_URL": database_url},
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "contactbot: kan inte skriva standard ut: disken är full"

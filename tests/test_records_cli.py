@@ -216,3 +216,16 @@ def test_a_name_is_corrected_or_erased_only_where_it_is_the_whole_name(
     assert status == 2 and "använd radera" in err and context.store.get(2).person == "Anna Bergström"
     status, out, _err = cli("personuppgifter", "export", "--email", "ingen@x.se", "-o", "ingen")
     assert status == 0 and "Ingen kontakt nämner" in out and not list(tmp_path.glob("ingen*"))
+
+
+def test_erasing_or_correcting_someone_no_contact_mentions_says_nothing_was_changed(
+    context: BotContext,
+    cli,  # noqa: ANN001
+) -> None:
+    status, out, _err = cli("personuppgifter", "radera", "--namn", "Ingen Alls", "--beslut", "KS 2026/55")
+    assert status == 0 and out.strip() == "Ingen kontakt nämner Ingen Alls; ingenting ändrades."
+    status, out, _err = cli(
+        "personuppgifter", "rätta", "--email", "ingen@example.org", "--ny-email", "ny@example.org"
+    )
+    assert status == 0 and out.strip() == "Ingen kontakt nämner ingen@example.org; ingenting ändrades."
+    assert not [e for e in audit_trail(context.db) if e.action.startswith("personal")]
