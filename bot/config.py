@@ -367,10 +367,12 @@ def _zone(value: str) -> ZoneInfo:
 
 
 def _language(value: str) -> str:
-    language = value.casefold().split("_")[0].split("-")[0]
-    if language not in LANGUAGES:
-        raise ConfigError(_("LANGUAGE must be one of {languages}.").format(languages=", ".join(LANGUAGES)))
-    return language
+    """`sv` or `en`; also read as gettext's list (`fi:sv`, `sv_SE.UTF-8:en`): its first of them."""
+    for entry in value.split(":"):
+        language = entry.strip().casefold().split(".")[0].split("@")[0].split("_")[0].split("-")[0]
+        if language in LANGUAGES:
+            return language
+    raise ConfigError(_("LANGUAGE must be one of {languages}.").format(languages=", ".join(LANGUAGES)))
 
 
 def _api_url(value: str) -> str:

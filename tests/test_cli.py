@@ -9,11 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import ConfigError, load_settings
 from bot.logs import RedactSecrets
 from tests.spreadsheet_helpers import workbook_cells
 
+NO_DOTENV = Path("/nonexistent/.env")
 LOG = 'logga org="Rovaniemen kaupunki" land=FI typ=vänort ungdom=ja datum=2026-11-20 sammanfattning="Fotbollsutbyte för unga" nytta="Båda städerna får nya kontakter"'
 
 
@@ -142,6 +145,30 @@ def test_settings_come_from_dotenv_and_the_environment_wins(tmp_path: Path) -> N
         load_settings({"LANGUAGE": "fi"}, env_file=dotenv)
     with pytest.raises(ConfigError, match="SLACK_API_URL"):
         load_settings({"SLACK_API_URL": "slack.com"}, env_file=dotenv)
+
+
+@pytest.mark.parametrize(
+    ("value", "language"),
+    [("fi:sv", "sv"), ("sv_SE.UTF-8:en", "sv"), ("en_GB:sv", "en"), ("de_DE@euro:EN", "en"), ("sv-SE", "sv")],
+)
+def test_language_is_also_read_as_gettexts_list_of_languages(value: str, language: str) -> None:
+    assert load_settings({"LANGUAGE": value}, env_file=NO_DOTENV).language == language
+
+
+@given(
+    st.lists(st.sampled_from(["fi", "de_DE", "nb_NO.UTF-8", "C", ""]), max_size=3),
+    st.sampled_from(["sv", "en", "sv_SE", "en_US.UTF-8", "SV"]),
+    st.lists(st.sampled_from(["fi", "sv", "en", "de"]), max_size=2),
+)
+def test_the_first_language_the_bot_speaks_in_the_list_wins(
+    before: list[str], first: str, after: list[str]
+) -> None:
+    value = ":".join([*before, first, *after])
+    assert load_settings({"LANGUAGE": value}, env_file=NO_DOTENV).language == first[:2].casefold()
+    if not ":".join(before):
+        return  # empty: the default, Swedish
+    with pytest.raises(ConfigError, match="LANGUAGE"):
+        load_settings({"LANGUAGE": ":".join(before)}, env_file=NO_DOTENV)
 
 
 def test_secrets_never_reach_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
