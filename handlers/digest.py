@@ -96,6 +96,10 @@ class Digest:
         title = week_title(self.week)
         return title + " " + _("(late)") if self.late else title
 
+    def nothing_logged(self) -> str:
+        """What an empty digest says (naming its week: "this week" read as the current one)."""
+        return _("No contacts were logged in week {number}.").format(number=self.week.number)
+
     def totals_line(self) -> Text:
         """ "12 contacts logged (previous week 9, +3)"."""
         figures = self.figures
@@ -192,7 +196,7 @@ def followup_items(digest: Digest) -> list[Text]:
 def digest_blocks(digest: Digest, entry_limit: int = 25) -> list[Block]:
     """The digest as reply blocks (previews in chat and in the terminal)."""
     if digest.empty:
-        return [Heading(plain(digest.title())), Paragraph(say(_("No contacts were logged this week.")))]
+        return [Heading(plain(digest.title())), Paragraph(plain(digest.nothing_logged()))]
     blocks: list[Block] = [Heading(plain(digest.title())), Paragraph(digest.totals_line())]
     blocks.append(Paragraph(plain(" · ".join(f"{name}: {count}" for name, count in digest.priorities()))))
     blocks.append(Paragraph(plain(" · ".join(f"{name}: {count}" for name, count in digest.people()))))

@@ -385,7 +385,7 @@ def test_an_empty_week_posts_a_short_note_or_is_skipped(
 ) -> None:
     clock.now = local(2026, 11, 23, 8, 0)
     run(service.tick())
-    assert posts(standin)[0]["blocks"][1]["text"]["text"] == "No contacts were logged this week."
+    assert posts(standin)[0]["blocks"][1]["text"]["text"] == "No contacts were logged in week 47."
     digest_context.settings = replace(digest_context.settings, digest_skip_empty=True)
     clock.now = local(2026, 11, 30, 8, 0)
     assert [o.state for o in run(DigestService(digest_context, sleep=sleeps).tick())] == ["skipped"]

@@ -464,7 +464,7 @@ def test_an_empty_week_says_so(context: BotContext) -> None:
     validate_adaptive_card(content)
     assert [e["text"] for e in content["body"]] == [
         "Week 47, 16–22 November 2026",
-        "No contacts were logged this week.",
+        "No contacts were logged in week 47.",
     ]
     assert content["actions"][0]["verb"] == "digestReviewed"
 

@@ -93,7 +93,7 @@ def digest_message(
     title = shorten_block(digest.title(), HEADER_LIMIT)
     header = {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}
     if digest.empty:
-        blocks = [header, _section(escape(_("No contacts were logged this week.")))]
+        blocks = [header, _section(escape(digest.nothing_logged()))]
         return title, blocks
 
     fields = [f"*{escape(name)}*\n{count}" for name, count in digest.priorities() + digest.people()]

@@ -40,7 +40,7 @@ def digest_card(
     head = [text_block(escape(digest.title()), size="Large", weight="Bolder")]
     reviewed, actions = _review(digest_id, reviewed_by, reviewed_at, review)
     if digest.empty:
-        return card([*head, text_block(escape(_("No contacts were logged this week.")))] + reviewed, actions)
+        return card([*head, text_block(escape(digest.nothing_logged()))] + reviewed, actions)
     head += [text_block(inline(digest.totals_line(), card=True)), _figures(digest)]
 
     followups: list[dict[str, Any]] = []
