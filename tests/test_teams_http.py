@@ -179,6 +179,49 @@ def test_a_body_that_is_not_an_activity_gets_a_4xx_without_a_traceback(
     assert teams_app.teams.calls_to("send") == []
 
 
+def _without(activity: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in activity.items() if k not in keys}
+
+
+@pytest.mark.parametrize(
+    "which", ["message without from", "dialog submit without value", "card action without data"]
+)
+def test_a_signed_activity_the_sdk_cannot_read_gets_400_without_a_traceback(
+    teams_app: TeamsApp, caplog: pytest.LogCaptureFixture, which: str
+) -> None:
+    teams = teams_app.teams
+    activity = {
+        "message without from": _without(personal(LOG, teams), "from"),
+        "dialog submit without value": _without(invoke("task/submit", {}, teams), "value"),
+        "card action without data": invoke(
+            "adaptiveCard/action", {"action": {"type": "Action.Execute", "verb": "review"}}, teams
+        ),
+    }[which]
+    with caplog.at_level(logging.INFO):
+        answer = teams_app.post(activity, teams.bearer())
+    assert answer.status_code == 400
+    assert "Traceback" not in caplog.text and all(r.exc_info is None for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()]
+    assert contacts(teams_app) == [] and teams.calls_to("send") == []
+
+
+def test_an_activity_from_another_tenant_is_refused_and_changes_nothing(
+    teams_app: TeamsApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams = teams_app.teams
+    stranger = "11111111-2222-4333-8444-555555555555"
+    activity = personal(LOG, teams)
+    activity["conversation"] = {**activity["conversation"], "tenantId": stranger}
+    activity["channelData"] = {**activity.get("channelData", {}), "tenant": {"id": stranger}}
+    with caplog.at_level(logging.INFO):
+        answer = teams_app.post(activity, teams.bearer())
+    assert answer.status_code == 403
+    assert "another tenant" in caplog.text
+    assert contacts(teams_app) == [] and teams.calls_to("send") == []
+    assert teams_app.say(personal(LOG, teams, number=2)).body["type"] == "message"  # our own tenant
+    assert len(contacts(teams_app)) == 1
+
+
 # -- what a person sees ---------------------------------------------------------------------
 
 

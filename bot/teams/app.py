@@ -145,5 +145,7 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
         if unauthenticated
         else BotFrameworkVerifier(client_id or "", settings.teams_openid_metadata_url, http)
     )
-    api.add_middleware(ActivityGuard, path=MESSAGING_ENDPOINT, verifier=verifier)
+    api.add_middleware(
+        ActivityGuard, path=MESSAGING_ENDPOINT, verifier=verifier, tenant=settings.teams_tenant_id
+    )
     return TeamsMount(app=app, adapter=adapter, http=http, unauthenticated=unauthenticated)

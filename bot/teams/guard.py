@@ -3,21 +3,28 @@
 The SDK's FastAPI route parses the body before it checks the token, and answers anything it
 cannot parse with a 500 and a traceback in the log. This guard looks first: the token (when
 credentials are configured), then that the body is a JSON object with a `type`, then that the
-token's `serviceurl` is the activity's. Anything else gets a 4xx here and never reaches the SDK.
+token's `serviceurl` is the activity's, and that it comes from the municipality's own tenant
+(when TEAMS_TENANT_ID is one). Anything else gets a 4xx here and never reaches the SDK.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
+from microsoft_teams.api.activities import ActivityTypeAdapter
+from microsoft_teams.apps.events import CoreActivity
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.asgi_body import Refused, answer, read_body, replay_body
 from bot.teams.auth import BotFrameworkVerifier, KeysUnavailable, service_url_matches
 
 log = logging.getLogger(__name__)
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 MAX_BODY = 1024 * 1024  # Teams activities are far smaller
 READ_TIMEOUT = 10.0  # seconds for the whole body, once the head has arrived
@@ -26,10 +33,15 @@ READ_TIMEOUT = 10.0  # seconds for the whole body, once the head has arrived
 class ActivityGuard:
     """Refuses unauthenticated or malformed requests to `path` before the SDK sees them."""
 
-    def __init__(self, app: ASGIApp, path: str, verifier: BotFrameworkVerifier | None) -> None:
+    def __init__(
+        self, app: ASGIApp, path: str, verifier: BotFrameworkVerifier | None, tenant: str | None = None
+    ) -> None:
         self.app = app
         self.path = path
         self.verifier = verifier
+        # The municipality's own tenant (a GUID): activities from any other are refused. Bot
+        # Framework signs activities from every tenant the app is installed in.
+        self.tenant = tenant.lower() if tenant and _GUID.fullmatch(tenant) else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
@@ -63,7 +75,27 @@ class ActivityGuard:
             log.warning("Teams request refused: the token was issued for another serviceUrl")
             await answer(send, 401, "unauthorized")
             return
+        theirs = _tenant_of(activity)
+        if self.tenant is not None and theirs is not None and theirs != self.tenant:
+            log.warning("Teams request refused: the activity comes from another tenant")
+            await answer(send, 403, "forbidden")
+            return
         await self.app(scope, replay_body(body, receive), send)
+
+
+def _tenant_of(activity: dict[str, Any]) -> str | None:
+    """The tenant an activity says it comes from (Teams puts it in both places), lower case."""
+    channel = activity.get("channelData")
+    conversation = activity.get("conversation")
+    for found in (
+        channel.get("tenant", {}).get("id")
+        if isinstance(channel, dict) and isinstance(channel.get("tenant"), dict)
+        else None,
+        conversation.get("tenantId") if isinstance(conversation, dict) else None,
+    ):
+        if isinstance(found, str) and found:
+            return found.lower()
+    return None
 
 
 def _activity(body: bytes) -> dict[str, Any] | None:
@@ -73,4 +105,25 @@ def _activity(body: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"]:
         return None
+    problem = _unreadable(data)
+    if problem is not None:
+        log.warning(
+            "Teams request refused: the SDK cannot read this %s activity (%s)", data["type"][:40], problem
+        )
+        return None
     return data
+
+
+def _unreadable(data: dict[str, Any]) -> str | None:
+    """Where the SDK's own models refuse `data` (a `message` without `from`, an invoke without
+    its `value`), or None. The SDK validates only after answering nothing else, so such an
+    activity got a 500 and a traceback; validated here the same way, it gets a 400."""
+    try:
+        core = CoreActivity.model_validate(data)
+        ActivityTypeAdapter.validate_python(core.model_dump(by_alias=True, exclude_none=True))
+    except ValidationError as error:
+        first = error.errors()[0] if error.error_count() else {}
+        # The field's place, never its value: values are what people wrote.
+        place = ".".join(str(part) for part in first.get("loc", ())[-3:]) or "?"
+        return f"{first.get('type', 'invalid')} at {place}"
+    return None
