@@ -382,3 +382,24 @@ def test_a_frozen_postgresql_server_gets_not_saved_instead_of_a_hang(
             assert "Saved contact #" in app.reply_to(LOG, response="thawed")
     finally:
         context.db.dispose()
+
+
+def test_a_form_the_database_is_slow_to_store_is_answered_in_time_and_its_outcome_follows_in_a_dm(
+    context: BotContext, standin: SlackStandIn
+) -> None:
+    from tests.test_slack_http import FORM, submission
+
+    api = create_app(context, {"ok": True, "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"})
+    api.state.slack.adapter.form_wait = 0.1  # seconds before "still saving" (1.5 in service)
+    with serve_app(context, standin, api) as app:
+        with write_lock_held(context):
+            answer = app.interaction(submission("VSLOW", FORM))
+            # Slack's 3 s are not spent waiting: the ack says it is still being saved.
+            assert answer.status_code == 200 and answer.json()["response_action"] == "update"
+            view = answer.json()["view"]
+            assert view["title"]["text"] == "Still saving"
+            assert "direct message" in view["blocks"][0]["text"]["text"]
+        told = standin.wait_for("/api/chat.postMessage")
+    assert "Saved contact #1" in told[0].body["text"]
+    assert standin.calls_to("/api/conversations.open")[0].body["users"] == "UALICE"
+    assert count_contacts(context) == 1

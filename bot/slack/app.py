@@ -37,7 +37,7 @@ from bot.slack.views import (
     submitted_values,
 )
 from bot.workload import Overloaded, Workers, busy_message
-from handlers.commands import CommandHandler
+from handlers.commands import CommandHandler, FormOutcome
 from handlers.countries import suggest_countries
 from handlers.digest import destination_label, outcome_text
 from handlers.i18n import _, use_language
@@ -62,6 +62,7 @@ WORKERS_SQLITE = 2
 REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 )
+FORM_WAIT = 1.5
 RESPONSE_URL_TRIES = 5  # Slack allows five uses of a response URL, within 30 minutes
 RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)  # seconds for one use
 Sleep = Callable[[float], Awaitable[None]]
@@ -199,6 +200,10 @@ class SlackAdapter:
         threads = WORKERS_SQLITE if context.db.backend == "sqlite" else WORKERS
         self.workers = Workers("contactbot-db", context.pending_limit, threads)
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
+        # Seconds a form's storing may take before its ack says "still saving": with the guard's
+        # replay record (up to CLAIM_WAIT) within Slack's 3 s.
+        self.form_wait = FORM_WAIT
+        self._later: set[asyncio.Task[None]] = set()  # outcomes still to tell (held until done)
 
     async def respond(self, response_url: str, text: str, about: str = "an answer") -> bool:
         """An ephemeral message through the command's response URL, posted as JSON on one shared
@@ -454,19 +459,37 @@ class SlackAdapter:
     async def _respond_quietly(self, response_url: str, text: str) -> None:
         await self.respond(response_url, text, "the answer to the digest button")
 
-    async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """The form: check and store, then answer in the ack (errors stay on the form)."""
+    async def on_form_submitted(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The form: check and store, then answer in the ack (errors stay on the form).
+
+        Slack drops an answer that comes after 3 s, and the person then sees only "trouble
+        connecting". When the database takes longer than `form_wait`, the ack says it is still
+        being saved, and the outcome follows in a direct message once it is known.
+        """
         view = body.get("view", {})
         user = body.get("user", {})
         contact_id = contact_id_of(view)
         values = submitted_values(view)
         source_key = f"slack-view:{view.get('id')}" if contact_id is None and view.get("id") else None
         handler = self.context.handler()
-        try:
-            caller = await self._in_thread(
-                self.caller, user.get("id", ""), user.get("username") or user.get("name")
+        user_id = user.get("id", "")
+        work = asyncio.ensure_future(
+            self._submit(
+                handler, values, user_id, user.get("username") or user.get("name"), contact_id, source_key
             )
-            outcome = await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        )
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(work), self.form_wait)
+        except TimeoutError:
+            with use_language(self.language):
+                note = mrkdwn(
+                    say(_("It takes longer than usual. I will tell you how it went in a direct message."))
+                )
+                await ack(response_action="update", view=message_modal(_("Still saving"), note))
+            later = asyncio.create_task(self._tell_later(client, user_id, work))
+            self._later.add(later)
+            later.add_done_callback(self._later.discard)
+            return
         except Overloaded:
             with use_language(self.language):
                 await ack(
@@ -481,6 +504,45 @@ class SlackAdapter:
         with use_language(self.language):
             title = _("Saved") if answer.ok else _("Not saved")
             await ack(response_action="update", view=message_modal(title, render(answer.blocks)))
+
+    async def _submit(
+        self,
+        handler: CommandHandler,
+        values: dict[str, str],
+        user_id: str,
+        name: str | None,
+        contact_id: int | None,
+        source_key: str | None,
+    ) -> FormOutcome:
+        caller = await self._in_thread(self.caller, user_id, name)
+        return await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+
+    async def _tell_later(
+        self, client: AsyncWebClient, user_id: str, work: asyncio.Future[FormOutcome]
+    ) -> None:
+        """The outcome of a form answered "still saving", in a direct message."""
+        with use_language(self.language):
+            try:
+                outcome = await work
+            except Overloaded:
+                text = mrkdwn(busy_message())
+            except Exception as error:  # noqa: BLE001 - the person was promised an answer
+                log.error("a slow form failed: %s", slack_cause(error), exc_info=not is_slack_trouble(error))
+                text = mrkdwn(say(_("Sorry, I could not answer just now. Please try again in a minute.")))
+            else:
+                if outcome.errors:
+                    problems = "; ".join(problem.plain() for problem in outcome.errors.values())
+                    text = mrkdwn(say(_("The form was not saved: {problems}"), problems=problems))
+                else:
+                    text = render((outcome.reply or reply()).blocks)
+            try:
+                opened = await client.conversations_open(users=user_id)
+                await client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+            except Exception as error:  # noqa: BLE001 - refused or unreachable: the log says so
+                log.error(
+                    "could not tell the outcome of a slow form (%s): the person was not told",
+                    slack_cause(error),
+                )
 
     async def on_country_typed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Typeahead for the country select: names in both languages match."""
