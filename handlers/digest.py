@@ -55,9 +55,15 @@ class Schedule:
         return candidate if self.due(candidate, zone) <= now else candidate.previous()
 
     def describe(self) -> str:
-        """`mon 08:00`."""
+        """`mon 08:00`, as the setting is written (for log lines)."""
         names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         return f"{names[self.weekday]} {self.at:%H:%M}"
+
+    def shown(self) -> str:
+        """`måndagar 08:00` / `Mondays 08:00`, in the current language, for people."""
+        # 2024-01-01 was a Monday: the weekday's name as the locale writes it.
+        day = format_date(date(2024, 1, 1) + timedelta(days=self.weekday), "EEEE", locale=current_language())
+        return _("{day}s at {time}").format(day=day, time=f"{self.at:%H:%M}")
 
 
 def week_title(week: Week) -> str:

@@ -262,10 +262,14 @@ def test_a_response_url_that_never_works_is_logged_once_without_text_or_url(
         (
             "files.getUploadURLExternal",
             Failure(status=503, html=True, content_type="application/json"),
-            "HTTP 503",
+            "Slack could not be reached just now",
         ),
-        ("upload", Failure(status=500, html=True), "HTTP 500"),
-        ("upload", Failure(status=502, html=True, content_type="application/json"), "HTTP 502"),
+        ("upload", Failure(status=500, html=True), "Slack could not be reached just now"),
+        (
+            "upload",
+            Failure(status=502, html=True, content_type="application/json"),
+            "Slack could not be reached just now",
+        ),
     ],
 )
 def test_an_export_slack_would_not_take_is_explained_to_the_coordinator(

@@ -64,7 +64,7 @@ def test_a_coordinator_chooses_the_channel_and_the_digest_is_posted_there_once(
     teams_app: TeamsApp, clock: FakeClock
 ) -> None:
     answer = choose_channel(teams_app)
-    assert "Done" in answer.shown
+    assert "Done" in answer.shown and "Mondays at 08:00, Europe/Stockholm" in answer.shown
     [chosen] = destinations(teams_app.context.db, "teams")
     assert chosen.destination == CHANNEL and chosen.service_url == teams_app.teams.service_url
     teams_app.say(

@@ -25,7 +25,7 @@ from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.guard import REPLAY_STATE, PendingClaim
 from bot.slack.render import mrkdwn, render, unescape
-from bot.slack.trouble import is_slack_trouble, slack_cause
+from bot.slack.trouble import is_slack_trouble, slack_cause, slack_code
 from bot.slack.upload import send_file
 from bot.slack.views import (
     CALLBACK_ID,
@@ -371,7 +371,12 @@ class SlackAdapter:
             except Exception as error:  # noqa: BLE001 - refused, unexpected answers, network: say so
                 cause = slack_cause(error)
                 log.warning("the export file was not sent (%s)", cause)
-                if cause in SCOPE_PROBLEMS:
+                if slack_code(error) is None:  # no answer of Slack's: an outage, a lost connection
+                    text = _(
+                        "I could not send the file: Slack could not be reached just now. The contacts are "
+                        "fine; try again in a few minutes, or ask the administrator for `contactbot export`."
+                    )
+                elif cause in SCOPE_PROBLEMS:
                     text = _(
                         "I could not send the file ({error}). Ask the administrator to check the app's "
                         "files:write and im:write scopes, or use `contactbot export`."

@@ -37,6 +37,15 @@ def slack_cause(error: BaseException) -> str:
     return type(error).__name__
 
 
+def slack_code(error: BaseException) -> str | None:
+    """Slack's own error code (`ratelimited`, `missing_scope`), when Slack answered with one."""
+    if isinstance(error, SlackApiError):
+        data = getattr(error.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        return str(code) if code else None
+    return None
+
+
 def http_status(error: BaseException) -> int | None:
     """The HTTP status in a Slack error, when there was one."""
     if isinstance(error, SlackApiError):

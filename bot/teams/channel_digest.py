@@ -188,7 +188,7 @@ class TeamsDigestHooks:
             name=name,
         )
         await self.in_thread(choose)
-        schedule = self.context.settings.digest_schedule.describe()
+        schedule = self.context.settings.digest_schedule.shown()
         return reply(
             say(
                 _("Done: the weekly digest will be posted in this channel ({schedule}, {zone})."),

@@ -88,8 +88,16 @@ class FileHandOver:
                 )
                 failed = reply(
                     say(
-                        _("I could not put the file in your OneDrive ({reason}). Please try again."),
-                        reason=status or type(error).__name__,
+                        _(
+                            "I could not put the file in your OneDrive (it answered HTTP {status}). Please try again."
+                        ),
+                        status=status,
+                    )
+                    if status
+                    else say(
+                        _(
+                            "I could not put the file in your OneDrive: it could not be reached just now. Please try again in a few minutes."
+                        )
                     )
                 )
                 await adapter.send_blocks(ctx, failed.blocks)
