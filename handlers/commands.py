@@ -33,17 +33,35 @@ from handlers.register_fields import (
 )
 from handlers.registry import COMMANDS, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
-from handlers.text import tidy
+from handlers.text import shorten, tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
 from storage.contacts import ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
+from storage.folding import fold
 from storage.history import record_once
 from storage.models import Contact
 
 log = logging.getLogger(__name__)
+
+# Words people try for a command that spelling alone would not lead to ("remove" looks most like
+# "restore", the opposite); folded, as `fold` writes them.
+_MEANT = {
+    "remove": "withdraw",
+    "delete": "withdraw",
+    "erase": "withdraw",
+    "radera": "withdraw",
+    "makulera": "withdraw",
+    "add": "log",
+    "new": "log",
+    "ny": "log",
+    "lagg": "log",
+    "find": "search",
+    "hitta": "search",
+    "leta": "search",
+}
 
 _DIGEST_PREVIEW = frozenset({"preview", "förhandsgranska", "visa"})
 _DIGEST_HISTORY = frozenset({"history", "historik"})
@@ -161,8 +179,11 @@ class CommandHandler(RecordCommands):
         return getattr(self, command.name)(rest, caller)
 
     def _unknown_command(self, typed: str) -> Reply:
-        close = difflib.get_close_matches(typed.casefold(), all_words(), n=1, cutoff=0.6)
-        text = say(_("I don't know the command “{word}”."), word=typed)
+        meant = _MEANT.get(fold(typed))
+        close = (
+            [meant] if meant else difflib.get_close_matches(typed.casefold(), all_words(), n=1, cutoff=0.6)
+        )
+        text = say(_("I don't know the command “{word}”."), word=shorten(typed, 40))
         if close:
             suggestion = find_command(close[0])
             assert suggestion is not None

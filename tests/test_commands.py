@@ -115,6 +115,16 @@ def test_coordinator_may_edit_anyones_contact(context: BotContext) -> None:
 def test_unknown_commands_get_a_suggestion(context: BotContext) -> None:
     assert "Did you mean /kontakt list?" in ask(context, "lsit")
     assert ask(context, "").startswith("Log international contacts")
+    # Words that look like another command lead to the one that was meant.
+    for word in ("remove", "delete", "Radera"):
+        assert "Did you mean /kontakt withdraw?" in ask(context, f"{word} 1 dubblett"), word
+    assert "Menade du /kontakt ta-bort?" in ask(context, "radera 1 dubblett", language="sv")
+    assert "Did you mean /kontakt search?" in ask(context, "find malmö")
+
+
+def test_an_unknown_command_echoes_at_most_40_characters_of_it(context: BotContext) -> None:
+    answer = ask(context, "y" * 5000)
+    assert "y" * 39 + "…" in answer and "y" * 41 not in answer
 
 
 def test_swedish_is_the_default_language_of_replies(context: BotContext) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.history import audit_trail
@@ -275,3 +277,24 @@ def test_fifty_concurrent_log_commands_store_exactly_fifty(app: RunningApp) -> N
     assert count_contacts(app) == 50
     summaries = {c.summary for c in app.context.store.everything(limit=100).contacts}
     assert summaries == {f"Plan {n} a youth football exchange" for n in range(50)}
+
+
+def test_a_payload_without_a_listener_is_one_log_line_without_what_was_typed(
+    app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    typed = {
+        "type": "block_suggestion",
+        "team": {"id": "T0001"},
+        "user": {"id": "UALICE", "username": "alice", "name": "alice", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "block_id": "elsewhere",
+        "action_id": "unknown",
+        "value": "Anna Andersson",
+    }
+    with caplog.at_level(logging.INFO):
+        answer = app.interaction(typed)
+    assert answer.status_code == 404
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Unhandled request")]
+    assert len(lines) == 1 and "\n" not in lines[0] and "block_suggestion" in lines[0]
+    assert "Anna Andersson" not in caplog.text and "[Suggestion]" not in caplog.text

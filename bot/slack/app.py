@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -176,8 +177,21 @@ def build_slack_app(
 
 
 class _NoTokenSkippedWarning(logging.Filter):
+    """Drops bolt's start-up warning about SLACK_BOT_TOKEN; shortens its "Unhandled request" lines
+    (a payload the bot has no listener for) to their first line, without what a person typed."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+        message = record.getMessage()
+        if message == warning_client_prioritized_and_token_skipped():
+            return False
+        if message.startswith("Unhandled request"):
+            # bolt adds a code snippet to copy; a typeahead's `value` is what someone typed.
+            first = message.split("\n", 1)[0]
+            record.msg, record.args = _TYPED.sub(r"\1…", first), None
+        return True
+
+
+_TYPED = re.compile(r"('value': )('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
 
 
 _TOKEN_SKIPPED = _NoTokenSkippedWarning()
