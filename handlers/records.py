@@ -6,12 +6,16 @@ A mixin of CommandHandler: it uses the handler's store, services and helpers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from handlers.countries import country_name
 from handlers.fields import FIELDS
-from handlers.i18n import N_, _
+from handlers.i18n import N_, _, current_language
+from handlers.kinds import kind_label
 from handlers.markup import Bullets, Heading, Paragraph, Text, join, say
 from handlers.parsing import Token
+from handlers.register_fields import direction_label, programme_label
 from handlers.replies import Caller, Reply, reply
 from handlers.text import tidy
 from storage.history import HIDDEN, Actor, contact_history
@@ -156,6 +160,14 @@ class RecordCommands:
         )
 
 
+_NAMED: dict[str, Callable[[str], str]] = {
+    "kind": kind_label,
+    "country": lambda code: country_name(code, current_language()),
+    "direction": direction_label,
+    "programme": programme_label,
+}
+
+
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Text]:
     changes: list[Text] = []
     for name, new in after.items():
@@ -166,13 +178,19 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Text]:
             # The history never holds personal data (storage/history.py): only that it changed.
             changes.append(say(_("{field} changed"), field=label))
             continue
-        changes.append(say(_("{field}: “{old}” → “{new}”"), field=label, old=_shown(old), new=_shown(new)))
+        changes.append(
+            say(_("{field}: “{old}” → “{new}”"), field=label, old=_shown(old, name), new=_shown(new, name))
+        )
     return changes
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, name: str = "") -> str:
+    """A stored value as people read it: a kind, a country, a direction or a programme by its
+    name in the reply's language, not its code."""
     if value is None or value == "":
         return "–"
+    if isinstance(value, str) and name in _NAMED:
+        return _NAMED[name](value)
     if value is True:
         return _("yes")
     if value is False:

@@ -60,7 +60,11 @@ def test_the_history_command_shows_each_change_before_and_after(
     shell(context, "logga org=Tartu land=EE sammanfattning=Skolbesök", tmp_path)
     shell(context, "ändra 1 sammanfattning=Skolutbyte", tmp_path)
     shell(context, "ändra 1 person=Mari epost=mari@tartu.ee", tmp_path)
+    shell(context, "ändra 1 typ=eu-projekt land=FI riktning=utgående", tmp_path)
     out = shell(context, "historik 1", tmp_path)
+    # Kinds, countries and directions by name, as everywhere else, not their codes.
+    assert "Typ: ”Övrigt” → ”EU-projekt”" in out and "Land: ”Estland” → ”Finland”" in out, out
+    assert "”Utgående" in out and "outgoing" not in out
     # Personal data is never kept in the history: only that it changed.
     assert "Kontaktperson ändrad · E-post ändrad" in out and "Mari" not in out and "mari@" not in out
     assert "Historik för kontakt #1" in out
