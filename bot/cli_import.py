@@ -80,6 +80,14 @@ def _check_export(context: BotContext, path: Path, content: bytes) -> int:
         for problem in problems:
             print("  " + render_text(problem), file=sys.stderr)
         return 1
+    taken = context.store.ids_taken([int(str(record["id"])) for record in records])
+    if taken:
+        message = _(
+            "{path}: the database already has contacts with ids {ids}, so the import would refuse the "
+            "file: import an export into an empty database."
+        ).format(path=path, ids=", ".join(map(str, taken[:10])))
+        print("contactbot: " + message, file=sys.stderr)
+        return 1
     print(
         ngettext(
             "Dry run: {count} contact would be imported from {path}",

@@ -440,6 +440,11 @@ class ContactStore:
         with self.db.read() as session:
             yield from session.scalars(statement.execution_options(yield_per=500))
 
+    def ids_taken(self, ids: list[int]) -> list[int]:
+        """Which of `ids` the database has already (an import of an export would refuse them)."""
+        with self.db.read() as session:
+            return bulk.ids_taken(session, ids)
+
     def restore(
         self, records: list[dict[str, object]], actor: Actor = UNKNOWN, now: datetime | None = None
     ) -> int:

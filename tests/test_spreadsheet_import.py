@@ -198,6 +198,12 @@ def test_our_own_export_can_be_dry_run_and_still_imports_with_its_ids(
     assert empty("import", "export.csv").code == 0
     [contact] = empty.contacts()
     assert (contact.id, contact.organisation.name, contact.platform) == (1, "Tartu", "shell")
+    # Into a database that has those ids, the dry run says what the import would: it refuses.
+    again = empty("import", "export.csv", "--dry-run")
+    assert (
+        again.code == 1 and "databasen har redan kontakter med id 1, så inläsningen skulle vägra" in again.err
+    )
+    assert empty("import", "export.csv").code == 1 and len(empty.contacts()) == 1
 
 
 def test_a_file_that_is_not_there_is_named_in_swedish(cli: Cli) -> None:
