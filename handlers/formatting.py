@@ -59,7 +59,12 @@ def contact_details(contact: Contact, zone: ZoneInfo, shared: bool = False) -> l
         if value
     ]
     who = contact.logged_by_name or contact.logged_by
-    pairs.append((_("Logged"), say(_("by {who} on {when}"), who=who, when=_day(contact.created_at, zone))))
+    when = _day(contact.created_at, zone)
+    if contact.platform == "import":
+        # `who` says "…, imported from FILE": the day is when it was logged, not read in.
+        pairs.append((_("Logged"), say(_("{when}, by {who}"), who=who, when=when)))
+    else:
+        pairs.append((_("Logged"), say(_("by {who} on {when}"), who=who, when=when)))
     if contact.withdrawn_at is not None:
         by = contact.withdrawn_by_name or contact.withdrawn_by or "?"
         text = say(_("by {who} on {when}"), who=by, when=_day(contact.withdrawn_at, zone))

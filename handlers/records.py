@@ -13,7 +13,7 @@ from handlers.countries import country_name
 from handlers.fields import FIELDS
 from handlers.i18n import N_, _, current_language
 from handlers.kinds import kind_label
-from handlers.markup import Bullets, Heading, Paragraph, Text, join, say
+from handlers.markup import Block, Bullets, Heading, Paragraph, Text, join, say
 from handlers.parsing import Token
 from handlers.register_fields import direction_label, programme_label
 from handlers.replies import Caller, Reply, reply
@@ -97,7 +97,19 @@ class RecordCommands:
             if event.note:
                 parts.append(say(_("note: {note}"), note=event.note))
             items.append(join(parts))
-        blocks = [Heading(say(_("History of contact #{id}"), id=contact_id)), Bullets(tuple(items))]
+        blocks: list[Block] = [Heading(say(_("History of contact #{id}"), id=contact_id))]
+        if contact.platform == "import" and not any(e.action == "create" for e in events):
+            # A file's contacts share one history row, the file's (`contactbot audit`).
+            blocks.append(
+                Paragraph(
+                    say(
+                        _("{who}: the file's import is in the audit trail (`contactbot audit`)."),
+                        who=contact.logged_by_name or contact.logged_by,
+                    )
+                )
+            )
+        if items:
+            blocks.append(Bullets(tuple(items)))
         if len(events) > _MAX_EVENTS:
             blocks.append(
                 Paragraph(

@@ -210,3 +210,18 @@ def test_a_file_that_is_not_there_is_named_in_swedish(cli: Cli) -> None:
     result = cli("import", "finns-inte.xlsx")
     assert result.code == 1 and "det finns ingen fil finns-inte.xlsx" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_imported_contact_says_when_it_was_logged_and_where_its_import_is_recorded(
+    cli: Cli, tmp_path: Path
+) -> None:
+    book = tmp_path / "gamla.csv"
+    book.write_text(
+        "Organisation;Land;Sammanfattning;Datum\nTartu linn;EE;Skolbesök;2025-05-10\n", encoding="utf-8"
+    )
+    assert cli("import", str(book)).code == 0
+    shown, told = cli.shell("visa 1", "historik 1")
+    # The day is when it was logged (here: its meeting), not when the file was read in.
+    assert "Loggad: 2025-05-10, av " in shown and ", inläst från gamla.csv" in shown
+    assert "inläst från gamla.csv: inläsningen av filen finns i granskningsloggen" in told
+    assert [event[0] for event in cli.history()] == ["import"]
