@@ -36,7 +36,7 @@ from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply,
 from handlers.text import shorten, tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
 from handlers.weeks import Week, local_today
-from storage.contacts import ContactStore, NewContact, Page
+from storage.contacts import COUNT_UP_TO, ContactStore, NewContact, Page
 from storage.database import DatabaseUnavailable
 from storage.destinations import destinations
 from storage.digests import DigestStore
@@ -566,11 +566,32 @@ class CommandHandler(RecordCommands):
         if not words:
             raise ParseError(say(_("Write what to look for, e.g. `{c} search Rovaniemi`."), c=self.c))
         words = [w[:100] for w in words[:10]]
-        result = self.store.search(words, PAGE_SIZE, 0)
+        if caller.audience == "shared":
+            result = self._search_without_personal_data(words)
+        else:
+            result = self.store.search(words, PAGE_SIZE, 0)
         shown = " ".join(words)
         title = say(_("Contacts matching “{words}”"), words=shown)
         empty = say(_("No contacts match “{words}”."), words=shown)
         return _page_reply(result, title, empty, 1, None)
+
+    def _search_without_personal_data(self, words: list[str]) -> Page:
+        """A search whose answer a whole channel sees: a contact found only by its counterpart's
+        name or e-mail would tell everyone whom that person works with, so only matches in the
+        organisation, the city or the summary count (checked on the index's first matches)."""
+        found = self.store.search(words, COUNT_UP_TO + 1, 0)
+        folded = [fold(word) for word in words]
+        kept = [
+            contact
+            for contact in found.contacts
+            if all(
+                word
+                in fold(" ".join(p for p in (contact.organisation.name, contact.city, contact.summary) if p))
+                for word in folded
+            )
+        ]
+        capped = found.capped or len(kept) > COUNT_UP_TO
+        return Page(kept[:PAGE_SIZE], min(len(kept), COUNT_UP_TO), capped)
 
     # -- settings and export ----------------------------------------------------
 

@@ -286,6 +286,20 @@ def test_show_names_the_contact_person_in_a_personal_chat_but_not_in_a_channel(t
     assert "Pekka" not in shared.shown and "rovaniemi.fi" not in shared.shown
 
 
+def test_a_search_in_a_channel_does_not_find_contacts_by_their_counterparts_name(teams_app: TeamsApp) -> None:
+    teams = teams_app.teams
+    teams_app.say(personal(LOG, teams))
+    assert "Rovaniemen kaupunki" in teams_app.say(personal("search pekka", teams, number=2)).shown
+    by_name = teams_app.say(in_channel("<at>contactbot</at> search pekka", teams, number=3)).shown
+    assert "No contacts match" in by_name and "Rovaniemen" not in by_name
+    by_mail = teams_app.say(in_channel("<at>contactbot</at> search rovaniemi.fi", teams, number=4)).shown
+    assert "No contacts match" in by_mail
+    by_place = teams_app.say(
+        in_channel("<at>contactbot</at> search rovaniemen fotboll", teams, number=5)
+    ).shown
+    assert "Rovaniemen kaupunki" in by_place and "Pekka" not in by_place
+
+
 def test_export_in_a_channel_is_refused_with_a_hint_to_write_privately(teams_app: TeamsApp) -> None:
     teams_app.say(personal(LOG, teams_app.teams, aad=TEAMS_COORDINATOR))
     sent = teams_app.say(in_channel("<at>contactbot</at> export", teams_app.teams, aad=TEAMS_COORDINATOR))
