@@ -21,10 +21,10 @@ from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
 from handlers.i18n import _, ngettext
 from handlers.kinds import kind_names
-from handlers.markup import Block, Bullets, Heading, Paragraph, Text, code, join, say
+from handlers.markup import Block, Bullets, Facts, Heading, Paragraph, Text, code, join, plain, say
 from handlers.parsing import ParseError, Token, read_fields, tokenize
 from handlers.privacy import RegisterNotice, counterpart_notice
-from handlers.records import RecordCommands, actor_of, refuse_archivist
+from handlers.records import RecordCommands, actor_of, refuse_archivist, shown_value
 from handlers.register_fields import (
     direction_names,
     programme_names,
@@ -408,9 +408,20 @@ class CommandHandler(RecordCommands):
         updated = self.store.update(contact.id, changes, self.services.clock(), actor_of(caller))
         if updated is None:
             return reply(_not_found(contact.id), ok=False)
-        names = ", ".join(field_label(n).lower() for n in changed)
+        # Each changed field as it now reads (a counterpart's name or e-mail only privately).
+        facts = []
+        for name in changed:
+            field = BY_NAME[name]
+            if field.personal and caller.audience == "shared":
+                facts.append((field_label(name), say(_("changed"))))
+                continue
+            value = updated.organisation.name if name == "org" else getattr(updated, field.attribute)
+            if isinstance(value, date):
+                value = value.isoformat()
+            facts.append((field_label(name), plain(shown_value(value, field.attribute))))
         blocks: list[Block] = [
-            Paragraph(say(_("Updated contact #{id} ({fields}):"), id=updated.id, fields=names)),
+            Paragraph(say(_("Updated contact #{id}:"), id=updated.id)),
+            Facts(tuple(facts)),
             contact_table([updated]),
         ]
         if "organisation" in changes and updated.organisation_id == contact.organisation_id:

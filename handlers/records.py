@@ -191,12 +191,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Text]:
             changes.append(say(_("{field} changed"), field=label))
             continue
         changes.append(
-            say(_("{field}: “{old}” → “{new}”"), field=label, old=_shown(old, name), new=_shown(new, name))
+            say(
+                _("{field}: “{old}” → “{new}”"),
+                field=label,
+                old=shown_value(old, name),
+                new=shown_value(new, name),
+            )
         )
     return changes
 
 
-def _shown(value: object, name: str = "") -> str:
+def shown_value(value: object, name: str = "") -> str:
     """A stored value as people read it: a kind, a country, a direction or a programme by its
     name in the reply's language, not its code."""
     if value is None or value == "":

@@ -108,7 +108,8 @@ def test_withdrawn_contacts_are_kept_marked_and_hidden(context: BotContext) -> N
 
 def test_coordinator_may_edit_anyones_contact(context: BotContext) -> None:
     ask(context, LOG)
-    assert "Updated contact #1 (kind)" in ask(context, "edit 1 kind=skola", caller=COORD)
+    edited = ask(context, "edit 1 kind=skola", caller=COORD)
+    assert "Updated contact #1:" in edited and "Kind: School or youth exchange" in edited
     assert "Nothing to change" in ask(context, "edit 1 kind=school", caller=COORD)
 
 

@@ -284,6 +284,9 @@ def test_show_names_the_contact_person_in_a_personal_chat_but_not_in_a_channel(t
     shared = teams_app.say(in_channel("<at>contactbot</at> show 1", teams, number=3))
     assert "Rovaniemen kaupunki" in shared.shown
     assert "Pekka" not in shared.shown and "rovaniemi.fi" not in shared.shown
+    edited = teams_app.say(in_channel('<at>contactbot</at> edit 1 person="Matti Nieminen"', teams, number=4))
+    assert "Updated contact \\#1:" in edited.shown and "Matti" not in edited.shown
+    assert "Contact person changed" in edited.shown.replace(":", "").replace("*", "")
 
 
 def test_a_search_in_a_channel_does_not_find_contacts_by_their_counterparts_name(teams_app: TeamsApp) -> None:
