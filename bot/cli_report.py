@@ -29,11 +29,20 @@ def add_report_command(commands: Any, date_type: Any) -> None:
 
 
 def _year(value: str) -> int:
-    if value.isascii() and value.isdigit() and len(value) == 4 and 1900 < int(value) < 3000:
+    if value.isascii() and value.isdigit() and len(value) == 4 and FIRST_YEAR <= int(value) <= LAST_YEAR:
         return int(value)
+    if value.isascii() and value.isdigit() and len(value) == 4:
+        raise argparse.ArgumentTypeError(
+            _("{value} is outside the years a report covers: write one from {first} to {last}").format(
+                value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     raise argparse.ArgumentTypeError(
         _("{value} is not a year: write four digits, e.g. 2026").format(value=repr(value))
     )
+
+
+FIRST_YEAR, LAST_YEAR = 1901, 2999
 
 
 def chosen_period(year: int | None, start: date | None, end: date | None) -> Period | str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -10,6 +11,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -145,3 +148,30 @@ def test_the_report_command_writes_the_file_in_the_language_asked_for(
         main(["report", "--year", "tjugo"])
     error = capsys.readouterr().err
     assert stopped.value.code == 2 and "'tjugo' är inget år" in error and "Traceback" not in error
+
+
+@given(st.text(max_size=8))
+def test_a_report_year_is_four_digits_in_range_or_a_sentence_saying_what_to_write(typed: str) -> None:
+    from bot.cli_report import FIRST_YEAR, LAST_YEAR, _year
+
+    with use_language("sv"):
+        try:
+            year = _year(typed)
+        except argparse.ArgumentTypeError as problem:
+            said = str(problem)
+            assert "är inget år" in said or f"skriv ett från {FIRST_YEAR} till {LAST_YEAR}" in said
+            assert not (
+                typed.isascii()
+                and typed.isdigit()
+                and len(typed) == 4
+                and FIRST_YEAR <= int(typed) <= LAST_YEAR
+            )
+        else:
+            assert str(year) == typed and FIRST_YEAR <= year <= LAST_YEAR
+
+
+def test_a_year_out_of_range_is_named_as_such() -> None:
+    from bot.cli_report import _year
+
+    with use_language("sv"), pytest.raises(argparse.ArgumentTypeError, match="3000 ligger utanför"):
+        _year("3000")
