@@ -75,6 +75,12 @@ def run_archive(context: BotContext, args: argparse.Namespace) -> int:
         print(_("Wrote the package {objid} to {path}: {contacts} contacts, {organisations} organisations.").format(
             objid=packed.objid, path=args.output, contacts=packed.counts.get("contacts", 0),
             organisations=packed.counts.get("organisations", 0)))  # fmt: skip
+        if args.archivist is None:
+            print("contactbot: " + _("the package names the archive creator “{name}”; give the municipality's own "
+                  "name with --arkivbildare before it is handed over.").format(name=archivist), file=sys.stderr)  # fmt: skip
+        if not packed.counts.get("contacts", 0):
+            print("contactbot: " + _("no contact met between {start} and {end}: the package holds none; check the "
+                  "dates.").format(start=args.start, end=args.end), file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -131,3 +131,28 @@ def test_arkivera_with_the_dates_the_wrong_way_round_says_so(
     assert main(["arkivera", "--from", "2026-12-31", "--to", "2026-01-01", "-o", "p.zip"]) == 2
     assert "--from 2026-12-31 är efter --to 2026-01-01" in capsys.readouterr().err
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_arkivera_without_a_creator_or_contacts_says_what_to_check(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LANGUAGE", "sv")
+    assert main(["arkivera", "--from", "2020-01-01", "--to", "2020-12-31", "-o", "p.zip"]) == 0
+    warned = capsys.readouterr().err
+    assert "ange kommunens eget namn med --arkivbildare" in warned
+    assert "inga kontakter har mötesdatum mellan 2020-01-01 och 2020-12-31" in warned
+    args = [
+        "arkivera",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-12-31",
+        "-o",
+        "q.zip",
+        "--arkivbildare",
+        "Ale kommun",
+    ]
+    assert main(args) == 0
+    assert "--arkivbildare" not in capsys.readouterr().err
