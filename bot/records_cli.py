@@ -19,7 +19,7 @@ from handlers.i18n import _, ngettext, use_language
 from handlers.text import tidy
 from handlers.validation import InvalidFields, check_fields
 from storage.disposal import dispose, due
-from storage.exchange import neutralise, write_csv, write_json
+from storage.exchange import neutralise, write_json
 from storage.history import SCHEDULER, Actor, audit_trail, event_dict, record_once
 from storage.personal import Person, correct, erase, handed_out, mentioning
 
@@ -253,8 +253,12 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
         paths = (base.with_name(base.name + ".json"), base.with_name(base.name + ".csv"))
         with paths[0].open("w", encoding="utf-8") as out:
             write_json(found, out)
+        # The CSV is for the person to read (headers in words, as Swedish Excel opens it); the
+        # JSON keeps every field as stored, for a machine (Art. 20).
+        from handlers.spreadsheet_export import write_contacts_excel_csv
+
         with paths[1].open("w", encoding="utf-8-sig", newline="") as out:
-            write_csv(found, out)
+            write_contacts_excel_csv(found, out, context.settings.timezone)
         print(
             ngettext(
                 "Wrote the {count} contact that mentions {who} to {json} and {csv}.",

@@ -145,7 +145,10 @@ def test_a_persons_data_is_found_exported_corrected_and_erased_each_recorded(
     assert status == 0
     held = json.loads((tmp_path / "mari.json").read_text(encoding="utf-8"))["contacts"]
     assert [c["id"] for c in held] == [1, 3] and held[0]["email"] == "Mari@Tartu.ee"
-    assert "Mari Tamm" in (tmp_path / "mari.csv").read_text(encoding="utf-8-sig")
+    readable = (tmp_path / "mari.csv").read_text(encoding="utf-8-sig")
+    # For the person: headers in words, as Swedish Excel opens it, not the database's names.
+    assert "Mari Tamm" in readable and readable.startswith("Nr;Organisation;Land;") and "Kontaktperson" in readable
+    assert "logged_by" not in readable
 
     status, out, _err = cli(
         "personuppgifter", "ratta", "--email", "mari@tartu.ee", "--ny-email", "mari.tamm@tartu.ee"
