@@ -31,7 +31,7 @@ from handlers.register_fields import (
     register_form_values,
     register_values,
 )
-from handlers.registry import COMMANDS, all_words, find_command, word
+from handlers.registry import COMMANDS, Command, all_words, find_command, word
 from handlers.replies import Attachment, Caller, DigestSend, FormRequest, Reply, reply
 from handlers.text import shorten, tidy
 from handlers.validation import ContactData, InvalidFields, check_edit, check_fields
@@ -173,7 +173,7 @@ class CommandHandler(RecordCommands):
         if command is None:
             return self._unknown_command(first.text)
         if command.name == "help":
-            return self.help(caller)
+            return self.help(caller, rest[0].text if rest else None)
         if command.name == "log":
             return self.log(rest, caller, source_key)
         return getattr(self, command.name)(rest, caller)
@@ -199,9 +199,17 @@ class CommandHandler(RecordCommands):
 
     # -- help -------------------------------------------------------------------
 
-    def help(self, caller: Caller | None = None) -> Reply:
-        """What the bot does, and every command with an example: generated from the registry."""
+    def help(self, caller: Caller | None = None, topic: str | None = None) -> Reply:
+        """What the bot does, and every command with an example: generated from the registry;
+        with `topic`, a command's word, that command alone."""
         c = self.c
+        if topic is not None:
+            found = find_command(topic)
+            if found is not None and found.name != "help":
+                return self._help_for(found, caller)
+            everything = self.help(caller)
+            unknown = say(_("There is no command “{word}”; here is every command."), word=shorten(topic, 40))
+            return Reply([Paragraph(unknown), *everything.blocks])
         intro = say(
             _(
                 "*Log international contacts* (twin towns, EU projects, school and youth exchanges, "
@@ -243,6 +251,24 @@ class CommandHandler(RecordCommands):
             programmes=programme_names(),
         )
         return reply(intro, Bullets(tuple(lines)), example, fields, register)
+
+    def _help_for(self, command: Command, caller: Caller | None) -> Reply:
+        """One command's line of the help, with the fields for those that take them."""
+        archivist = caller is not None and caller.is_archivist
+        typed = " ".join(part for part in (self.c, command.word(), command.shown_usage(archivist)) if part)
+        parts: list[Text] = [code(typed) + " – " + _(command.description)]
+        if command.name in {"log", "edit"}:
+            required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
+            parts.append(
+                say(
+                    _("Fields: {keys}. Required: {required}. Kinds: {kinds}."),
+                    keys=keys_shown(),
+                    required=required,
+                    kinds=kind_names(),
+                )
+            )
+        parts.append(say(_("Write `{command} help` to see what I can do."), command=self.c))
+        return reply(*parts)
 
     # -- log --------------------------------------------------------------------
 

@@ -44,14 +44,14 @@ class Command:
 # In the order help lists them.
 COMMANDS: tuple[Command, ...] = (
     Command("log", ("log",), ("logga",), N_('org="…" country=… summary="…"'),
-            N_("log a contact on one line; alone, it opens the form")),
+            N_("log a contact on one line; alone, it opens the form in Slack and Teams")),
     Command("list", ("list",), ("lista",), N_("[mine|week [2026-W47]|all] [page]"),
             N_("your contacts, a week's or everyone's")),
     Command("show", ("show",), ("visa",), N_("12"), N_("every field of one contact")),
     Command("search", ("search",), ("sök", "sok"), N_("Rovaniemen"),
             N_("organisation, person, city and summary; case and accents don't matter")),
     Command("edit", ("edit",), ("ändra", "andra"), N_('12 followup="Call in March"'),
-            N_("change a contact; with only the number, it opens the form")),
+            N_("change a contact; with only the number, it opens the form in Slack and Teams")),
     Command("withdraw", ("withdraw",), ("ta-bort", "återkalla", "aterkalla"), N_("12 duplicate of #9"),
             N_("withdraw a contact, saying why (it is kept, marked withdrawn)")),
     Command("restore", ("restore",), ("återställ", "aterstall"), N_("12"),

@@ -160,3 +160,13 @@ def test_the_days_a_contact_was_logged_and_withdrawn_are_the_municipalitys_not_u
     ask(context, "withdraw 1 logged twice")
     shown = ask(context, "show 1")
     assert "Logged: by alice on 2026-11-27" in shown and "Withdrawn: by alice on 2026-11-27" in shown
+
+
+def test_help_for_one_command_shows_that_command_and_an_unknown_topic_says_so(context: BotContext) -> None:
+    one = ask(context, "help log")
+    assert one.startswith('/kontakt log org="…" country=… summary="…" – log a contact on one line')
+    assert "Fields:" in one and "/kontakt list" not in one
+    assert ask(context, "hjälp visa", language="sv").startswith("/kontakt visa 12 – alla fält för en kontakt")
+    unknown = ask(context, "help frobnicate")
+    assert unknown.startswith("There is no command “frobnicate”; here is every command.")
+    assert "/kontakt list" in unknown
