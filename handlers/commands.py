@@ -691,11 +691,22 @@ class CommandHandler(RecordCommands):
             note=f"xlsx, {count}",
         )
         day = self._today().isoformat()
-        return reply(
+        said = [
             say(
                 ngettext("Export of {count} contact (Excel).", "Export of {count} contacts (Excel).", count),
                 count=count,
-            ),
+            )
+        ]
+        if tokens:  # `export csv`: chat sends a workbook only
+            said.append(
+                say(
+                    _(
+                        "In chat the export is always an Excel workbook; `contactbot export --format csv` (or json) gives the others."
+                    )
+                )
+            )
+        return reply(
+            *said,
             attachment=Attachment(
                 filename=f"kontakter-{day}.xlsx",
                 path=path,

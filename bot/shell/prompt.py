@@ -51,9 +51,12 @@ def _render(reply: Reply, out_dir: Path) -> str:
         command = f"contactbot digest send --week {reply.digest_send.week}"
         if reply.digest_send.force:
             command += " --force"
-        return _("Posting to Slack is not done from the shell; run: {command}").format(command=command)
+        return _("The digest is not posted from the shell; run: {command}").format(command=command)
     if reply.digest_here:
-        return _("The digest's channel is chosen in the channel itself: write @contactbot digest here there.")
+        return _(
+            "The digest's channel is not chosen from the shell: in Teams, write @contactbot digest here in "
+            "the channel; in Slack, the administrator sets DIGEST_CHANNEL."
+        )
     text = render(reply.blocks)
     if reply.attachment is not None:
         path = out_dir / reply.attachment.filename
