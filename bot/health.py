@@ -159,6 +159,10 @@ class HealthCheck:
         else:
             body["slack"] = "off"
         body["teams"] = "configured" if self.teams is not None else "off"
+        tokens = getattr(self.teams, "tokens", None)
+        if tokens is not None and tokens.problem:
+            body["teams_problem"] = tokens.problem
+            working = working and not tokens.refused  # replies cannot be sent until fixed
         body["digest"] = _digest(bool(self.destinations), facts, now, due_week, due_at)
         body = {"status": "ok" if working else "degraded", **body}
         return (200 if working else 503), body

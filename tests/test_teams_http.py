@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -154,7 +155,7 @@ def test_requests_without_a_valid_bot_framework_token_get_401_and_change_nothing
     answer = teams_app.post(activity, headers)
     assert answer.status_code == 401
     assert contacts(teams_app) == []
-    assert teams.calls_to("send") == [] and teams.calls_to("token") == []
+    assert teams.calls_to("send") == []  # (the app's own token is asked for at start, whatever comes)
 
 
 def test_a_valid_token_is_accepted_and_answered(teams_app: TeamsApp) -> None:
@@ -499,19 +500,49 @@ def test_the_bots_reply_goes_to_the_conversation_it_came_from(teams_app: TeamsAp
 
 
 def test_a_refused_token_request_is_logged_without_the_secret_and_the_contact_stays_saved(
-    teams_app: TeamsApp, caplog: pytest.LogCaptureFixture
+    database_url: str,
+    clock: FakeClock,
+    standin: SlackStandIn,
+    teams_standin: TeamsStandIn,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    teams = teams_app.teams
-    teams.fail("token", Failure(status=503))
-    with caplog.at_level(logging.INFO):
-        answer = teams_app.post(personal(LOG, teams))
-    assert answer.status_code == 200 and len(contacts(teams_app)) == 1
-    assert (
-        teams.calls_to("send") == []
-        and "no token for the Bot Connector (token endpoint answered HTTP 503" in caplog.text
-    )
-    assert teams.client_secret not in caplog.text and "Traceback" not in caplog.text
-    assert "Organisation Rovaniemen kaupunki" in teams_app.say(personal("show 1", teams, number=2)).shown
+    teams = teams_standin
+    teams.fail("token", Failure(status=503), Failure(status=503))  # at start, and for the reply
+    environment = {**SLACK_ENVIRONMENT, **teams_environment(teams)}
+    with caplog.at_level(logging.INFO), serve_teams(database_url, clock, standin, teams, environment) as app:
+        teams.wait_for(f"/login/{TENANT_ID}/oauth2/v2.0/token")
+        answer = app.post(personal(LOG, teams))
+        assert answer.status_code == 200 and len(contacts(app)) == 1
+        assert (
+            teams.calls_to("send") == []
+            and "no token for the Bot Connector (token endpoint answered HTTP 503" in caplog.text
+        )
+        assert teams.client_secret not in caplog.text and "Traceback" not in caplog.text
+        assert "Organisation Rovaniemen kaupunki" in app.say(personal("show 1", teams, number=2)).shown
+
+
+def test_credentials_the_token_endpoint_refuses_show_at_start_and_in_healthz(
+    database_url: str,
+    clock: FakeClock,
+    standin: SlackStandIn,
+    teams_standin: TeamsStandIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    teams = teams_standin
+    wrong = "not-the-secret-at-all"
+    environment = {**SLACK_ENVIRONMENT, **teams_environment(teams, TEAMS_CLIENT_SECRET=wrong)}
+    with caplog.at_level(logging.INFO), serve_teams(database_url, clock, standin, teams, environment) as app:
+        deadline = time.monotonic() + 10
+        running = app.running
+        health = running.client.get(running.url + "/healthz")
+        while "teams_problem" not in health.json() and time.monotonic() < deadline:
+            health = running.client.get(running.url + "/healthz")  # the start-up check's answer is coming
+        assert health.status_code == 503 and health.json()["status"] == "degraded"
+        assert health.json()["teams_problem"] == "token endpoint answered HTTP 401 (invalid_client)"
+        assert "check TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID" in caplog.text
+        assert wrong not in caplog.text + health.text
+        # A message is still saved, though no answer can be sent.
+        assert app.post(personal(LOG, teams)).status_code == 200 and len(contacts(app)) == 1
 
 
 def test_an_unreachable_key_set_answers_503_and_changes_nothing(teams_app: TeamsApp) -> None:

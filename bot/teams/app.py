@@ -18,6 +18,7 @@ Authentication:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class TeamsMount:
     adapter: Any  # bot.teams.adapter.TeamsAdapter
     http: httpx.AsyncClient
     unauthenticated: bool
+    tokens: ClientCredentialsTokens | None = None
 
     async def start(self) -> None:
         """Register the messaging endpoint (the SDK's `initialize`; never `start`)."""
@@ -57,6 +59,8 @@ class TeamsMount:
                 MESSAGING_ENDPOINT,
             )
         log.info("serving Teams on %s", MESSAGING_ENDPOINT)
+        if self.tokens is not None:  # in the background: start-up waits for no network
+            self._checking = asyncio.create_task(self.tokens.check())
 
     async def close(self) -> None:
         """Close the worker threads and HTTP connections."""
@@ -148,4 +152,4 @@ def mount_teams(api: FastAPI, context: BotContext) -> TeamsMount | None:
     api.add_middleware(
         ActivityGuard, path=MESSAGING_ENDPOINT, verifier=verifier, tenant=settings.teams_tenant_id
     )
-    return TeamsMount(app=app, adapter=adapter, http=http, unauthenticated=unauthenticated)
+    return TeamsMount(app=app, adapter=adapter, http=http, unauthenticated=unauthenticated, tokens=tokens)

@@ -73,6 +73,8 @@ class ClientCredentialsTokens:
         self.clock = clock
         self._cache: dict[tuple[str, str], AccessToken] = {}
         self._lock = asyncio.Lock()
+        self.problem: str | None = None  # why the last request failed (no secret), until one works
+        self.refused = False  # the last request's credentials were refused (not an outage)
 
     def __repr__(self) -> str:
         return f"ClientCredentialsTokens(client_id={self.client_id!r}, tenant_id={self.tenant_id!r})"
@@ -98,6 +100,32 @@ class ClientCredentialsTokens:
             "scope": scope,
         }
         try:
+            token = await self._ask(url, form, tenant)
+        except TokenTrouble as trouble:
+            self.problem = str(trouble)
+            raise
+        self.problem, self.refused = None, False
+        log.info(
+            "got a Bot Connector token for tenant %s, valid %d s", tenant, token.expires_at - self.clock()
+        )
+        return token
+
+    async def check(self) -> None:
+        """Ask for the Bot Connector's token once at start, so wrong credentials show in the
+        log (and in /healthz) before the first person writes."""
+        try:
+            await self.get_app_token(None)
+        except TokenTrouble as trouble:
+            log.warning(
+                "Teams: no token for the Bot Connector (%s): %s; messages are saved, but no answer can be sent",
+                trouble,
+                "check TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID"
+                if self.refused
+                else "asked again at the next message",
+            )
+
+    async def _ask(self, url: str, form: dict[str, str], tenant: str) -> AccessToken:
+        try:
             response = await self.http.post(url, data=form, timeout=10)
         except httpx.HTTPError as error:
             raise TokenTrouble(f"token endpoint unreachable ({type(error).__name__})") from None
@@ -107,12 +135,13 @@ class ClientCredentialsTokens:
             answer = {}
         if response.status_code != 200 or not isinstance(answer, dict) or not answer.get("access_token"):
             code = answer.get("error") if isinstance(answer, dict) else None
+            # Entra answers 400 or 401 for a wrong id, secret or tenant; 5xx is its own trouble.
+            self.refused = response.status_code in {400, 401, 403}
             raise TokenTrouble(f"token endpoint answered HTTP {response.status_code} ({code or 'no token'})")
         try:
             lifetime = float(answer.get("expires_in") or 3600)
         except (TypeError, ValueError):
             lifetime = 3600.0
-        log.info("got a Bot Connector token for tenant %s, valid %d s", tenant, lifetime)
         return AccessToken(
             value=str(answer["access_token"]),
             expires_at=self.clock() + lifetime,
