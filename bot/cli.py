@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -165,19 +166,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Python's docs: point stdout at devnull so the flush at exit does not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-        except OSError as error:  # a file or folder a command was given, not caught nearer
+        except OSError as error:
+            if not error.filename:  # a network failure, not a file: as any other
+                return _unexpected(error)
+            # A file or folder the command was given, not caught nearer.
             where = _("cannot use {path}: {error}").format(path=error.filename, error=reason(error))
-            print("contactbot: " + (where if error.filename else reason(error)), file=sys.stderr)
+            print("contactbot: " + where, file=sys.stderr)
             return 1
         except Exception as error:  # noqa: BLE001 - a person gets a sentence, never a traceback
-            # Only the kind of error: its text may quote SQL with people's data in it.
-            log.debug("%s failed", args.command, exc_info=True)
-            message = _(
-                "something unexpected went wrong ({error}). Check what was done before trying again; "
-                "if it happens again, tell whoever runs contactbot."
-            )
-            print("contactbot: " + message.format(error=type(error).__name__), file=sys.stderr)
-            return 1
+            return _unexpected(error)
+
+
+def _unexpected(error: BaseException) -> int:
+    """One sentence for an error nothing nearer caught; CONTACTBOT_DEBUG=1 adds the traceback,
+    for whoever looks into it (the engine hides statements' values from it)."""
+    message = _(
+        "something unexpected went wrong ({error}). Check what was done before trying again; "
+        "if it happens again, tell whoever runs contactbot."
+    )
+    print("contactbot: " + message.format(error=type(error).__name__), file=sys.stderr)
+    if os.environ.get("CONTACTBOT_DEBUG"):
+        traceback.print_exception(error, file=sys.stderr)
+    return 1
 
 
 def _database_problem(trouble: DatabaseUnavailable) -> str:

@@ -287,7 +287,14 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
         new_email, new_name = (checked, None) if field == "email" else (None, checked)
         changed = correct(context.db, person, cli_actor(), now, new_email, new_name)
         if not changed:
-            print(_("No contact mentions {who}; nothing was changed.").format(who=who))
+            if mentioning(context.db, person):
+                print(
+                    _("The contacts that mention {who} already say that; nothing was changed.").format(
+                        who=who
+                    )
+                )
+            else:
+                print(_("No contact mentions {who}; nothing was changed.").format(who=who))
             return 0
         print(
             ngettext(

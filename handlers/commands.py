@@ -63,6 +63,8 @@ _MEANT = {
     "leta": "search",
 }
 
+CHANNEL_SEARCH_SCAN = 1000  # a channel's search looks at this many of the index's matches
+
 _DIGEST_PREVIEW = frozenset({"preview", "förhandsgranska", "visa"})
 _DIGEST_HISTORY = frozenset({"history", "historik"})
 _DIGEST_READS = _DIGEST_PREVIEW | _DIGEST_HISTORY  # what archivists may do with the digest
@@ -205,7 +207,9 @@ class CommandHandler(RecordCommands):
         c = self.c
         if topic is not None:
             found = find_command(topic)
-            if found is not None and found.name != "help":
+            if found is not None and found.name == "help":
+                return self.help(caller)
+            if found is not None:
                 return self._help_for(found, caller)
             everything = self.help(caller)
             unknown = say(_("There is no command “{word}”; here is every command."), word=shorten(topic, 40))
@@ -615,8 +619,9 @@ class CommandHandler(RecordCommands):
     def _search_without_personal_data(self, words: list[str]) -> Page:
         """A search whose answer a whole channel sees: a contact found only by its counterpart's
         name or e-mail would tell everyone whom that person works with, so only matches in the
-        organisation, the city or the summary count (checked on the index's first matches)."""
-        found = self.store.search(words, COUNT_UP_TO + 1, 0)
+        organisation, the city or the summary count (checked on the index's first
+        CHANNEL_SEARCH_SCAN matches, newest first)."""
+        found = self.store.search(words, CHANNEL_SEARCH_SCAN, 0)
         folded = [fold(word) for word in words]
         kept = [
             contact
@@ -627,7 +632,8 @@ class CommandHandler(RecordCommands):
                 for word in folded
             )
         ]
-        capped = found.capped or len(kept) > COUNT_UP_TO
+        # Past the matches looked at there may be more; below them, the count is exact.
+        capped = len(kept) > COUNT_UP_TO or len(found.contacts) >= CHANNEL_SEARCH_SCAN
         return Page(kept[:PAGE_SIZE], min(len(kept), COUNT_UP_TO), capped)
 
     # -- settings and export ----------------------------------------------------
@@ -697,11 +703,12 @@ class CommandHandler(RecordCommands):
                 count=count,
             )
         ]
-        if tokens:  # `export csv`: chat sends a workbook only
+        if any(t.text.casefold().lstrip(".") in {"csv", "json", "xlsx", "excel"} for t in tokens):
             said.append(
                 say(
                     _(
-                        "In chat the export is always an Excel workbook; `contactbot export --format csv` (or json) gives the others."
+                        "In chat the export is always an Excel workbook; CSV or JSON the administrator "
+                        "can make with `contactbot export --format csv` (or `json`)."
                     )
                 )
             )

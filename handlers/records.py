@@ -103,7 +103,7 @@ class RecordCommands:
             blocks.append(
                 Paragraph(
                     say(
-                        _("{who}: the file's import is in the audit trail (`contactbot audit`)."),
+                        _("{who}. The file's import is in the audit trail (`contactbot audit`)."),
                         who=contact.logged_by_name or contact.logged_by,
                     )
                 )

@@ -84,7 +84,8 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
         # The connection used last goes out first: busy connections stay fresh (no ping, see
         # FRESH_SECONDS) and the ones a burst opened idle until the pool drops them.
         engine_args["pool_use_lifo"] = True
-    engine = create_engine(parsed, connect_args=connect_args, **engine_args)
+    # An error's text never quotes the statement's values: they are people's names and e-mails.
+    engine = create_engine(parsed, connect_args=connect_args, hide_parameters=True, **engine_args)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     else:

@@ -153,6 +153,7 @@ class DriverTransaction:
                 arguments[1] if sql and len(arguments) > 1 else None,
                 error,
                 self._error,
+                hide_parameters=True,  # as the engine's: values are people's data
                 connection_invalidated=lost,
                 dialect=self.dialect,
             ) from None

@@ -56,7 +56,8 @@ def write_workbook(tables: Sequence[Table], out: Path | IO[bytes]) -> int:
             try:
                 return write_workbook(tables, stream)
             except BaseException:
-                out.unlink(missing_ok=True)
+                if out.is_file():  # not /dev/stdout and the like
+                    out.unlink()
                 raise
     workbook = Workbook(write_only=True)
     try:

@@ -219,4 +219,4 @@ def test_a_workbook_written_to_a_full_disk_says_so_once(database_url: str, tmp_p
             timeout=120,
         )
     assert result.returncode == 1
-    assert result.stderr.strip() == "contactbot: kan inte skriva standard ut: disken är full"
+    assert result.stderr.strip() == "contactbot: kan inte skriva standardutmatningen: disken är full"

@@ -170,8 +170,12 @@ def test_help_for_one_command_shows_that_command_and_an_unknown_topic_says_so(co
     unknown = ask(context, "help frobnicate")
     assert unknown.startswith("There is no command “frobnicate”; here is every command.")
     assert "/kontakt list" in unknown
+    assert ask(context, "help help") == ask(context, "help")
 
 
 def test_an_export_asked_for_in_another_format_says_chat_sends_a_workbook(context: BotContext) -> None:
-    assert "always an Excel workbook; contactbot export --format csv" in ask(context, "export csv", caller=COORD)
+    assert "CSV or JSON the administrator can make with contactbot export --format csv" in ask(
+        context, "export csv", caller=COORD
+    )
     assert "always an Excel workbook" not in ask(context, "export", caller=COORD)
+    assert "always an Excel workbook" not in ask(context, "export alla", caller=COORD)

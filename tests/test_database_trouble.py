@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import create_engine, func, select
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.context import open_context
+from bot.context import BotContext, open_context
 from storage.models import Contact, Organisation
 from tests.conftest import FakeClock, serve_app
 from tests.slack_standin import SlackStandIn
@@ -61,3 +63,11 @@ def test_an_unreachable_database_is_reported_by_healthz_and_in_replies(
             assert "Traceback" not in answer and "127.0.0.1" not in answer
         assert app.reply_to("help", response="help").startswith("*Log international contacts*")
     context.db.dispose()
+
+
+def test_an_error_from_the_database_never_quotes_the_values_people_wrote(context: BotContext) -> None:
+    with pytest.raises(SQLAlchemyError) as raised, context.db.engine.connect() as connection:
+        connection.execute(
+            text("SELECT no_such_column FROM contacts WHERE person = :who"), {"who": "Mari Tamm"}
+        )
+    assert "Mari Tamm" not in str(raised.value) and "parameters hidden" in str(raised.value)

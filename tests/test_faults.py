@@ -270,6 +270,7 @@ def test_a_response_url_that_never_works_is_logged_once_without_text_or_url(
             Failure(status=502, html=True, content_type="application/json"),
             "Slack could not be reached just now",
         ),
+        ("upload", Failure(status=413, html=True), "Slack answered HTTP 413"),
     ],
 )
 def test_an_export_slack_would_not_take_is_explained_to_the_coordinator(

@@ -147,7 +147,11 @@ def test_a_persons_data_is_found_exported_corrected_and_erased_each_recorded(
     assert [c["id"] for c in held] == [1, 3] and held[0]["email"] == "Mari@Tartu.ee"
     readable = (tmp_path / "mari.csv").read_text(encoding="utf-8-sig")
     # For the person: headers in words, as Swedish Excel opens it, not the database's names.
-    assert "Mari Tamm" in readable and readable.startswith("Nr;Organisation;Land;") and "Kontaktperson" in readable
+    assert (
+        "Mari Tamm" in readable
+        and readable.startswith("Nr;Organisation;Land;")
+        and "Kontaktperson" in readable
+    )
     assert "logged_by" not in readable
 
     status, out, _err = cli(
@@ -223,6 +227,7 @@ def test_a_name_is_corrected_or_erased_only_where_it_is_the_whole_name(
 
 def test_erasing_or_correcting_someone_no_contact_mentions_says_nothing_was_changed(
     context: BotContext,
+    tmp_path: Path,
     cli,  # noqa: ANN001
 ) -> None:
     status, out, _err = cli("personuppgifter", "radera", "--namn", "Ingen Alls", "--beslut", "KS 2026/55")
@@ -232,3 +237,11 @@ def test_erasing_or_correcting_someone_no_contact_mentions_says_nothing_was_chan
     )
     assert status == 0 and out.strip() == "Ingen kontakt nämner ingen@example.org; ingenting ändrades."
     assert not [e for e in audit_trail(context.db) if e.action.startswith("personal")]
+    log(context, "logga org=Tartu land=EE sammanfattning=x epost=mari@tartu.ee", tmp_path)
+    status, out, _err = cli(
+        "personuppgifter", "rätta", "--email", "mari@tartu.ee", "--ny-email", "mari@tartu.ee"
+    )
+    assert (
+        status == 0
+        and out.strip() == "Kontakterna som nämner mari@tartu.ee säger redan så; ingenting ändrades."
+    )

@@ -201,7 +201,8 @@ def test_our_own_export_can_be_dry_run_and_still_imports_with_its_ids(
     # Into a database that has those ids, the dry run says what the import would: it refuses.
     again = empty("import", "export.csv", "--dry-run")
     assert (
-        again.code == 1 and "databasen har redan kontakter med id 1, så inläsningen skulle vägra" in again.err
+        again.code == 1
+        and "databasen har redan kontakter med id 1, så filen skulle inte läsas in" in again.err
     )
     assert empty("import", "export.csv").code == 1 and len(empty.contacts()) == 1
 
@@ -223,5 +224,5 @@ def test_an_imported_contact_says_when_it_was_logged_and_where_its_import_is_rec
     shown, told = cli.shell("visa 1", "historik 1")
     # The day is when it was logged (here: its meeting), not when the file was read in.
     assert "Loggad: 2025-05-10, av " in shown and ", inläst från gamla.csv" in shown
-    assert "inläst från gamla.csv: inläsningen av filen finns i granskningsloggen" in told
+    assert "inläst från gamla.csv. Inläsningen av filen finns i granskningsloggen" in told
     assert [event[0] for event in cli.history()] == ["import"]

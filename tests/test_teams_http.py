@@ -202,7 +202,8 @@ def test_a_signed_activity_the_sdk_cannot_read_gets_400_without_a_traceback(
         answer = teams_app.post(activity, teams.bearer())
     assert answer.status_code == 400
     assert "Traceback" not in caplog.text and all(r.exc_info is None for r in caplog.records)
-    assert [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()]
+    refusals = [r.getMessage() for r in caplog.records if "Teams request refused" in r.getMessage()]
+    assert len(refusals) == 1 and "the SDK cannot read this" in refusals[0]
     assert contacts(teams_app) == [] and teams.calls_to("send") == []
 
 
@@ -217,9 +218,16 @@ def test_an_activity_from_another_tenant_is_refused_and_changes_nothing(
     with caplog.at_level(logging.INFO):
         answer = teams_app.post(activity, teams.bearer())
     assert answer.status_code == 403
-    assert "another tenant" in caplog.text
+    assert "does not come from this tenant's Teams" in caplog.text
     assert contacts(teams_app) == [] and teams.calls_to("send") == []
     assert teams_app.say(personal(LOG, teams, number=2)).body["type"] == "message"  # our own tenant
+    assert len(contacts(teams_app)) == 1
+    # Without a tenant (Web Chat, Direct Line on the same registration) nothing vouches for the sender.
+    untenanted = personal(LOG, teams, number=3)
+    untenanted["channelId"] = "webchat"
+    del untenanted["channelData"]
+    untenanted["conversation"] = {k: v for k, v in untenanted["conversation"].items() if k != "tenantId"}
+    assert teams_app.post(untenanted, teams.bearer()).status_code == 403
     assert len(contacts(teams_app)) == 1
 
 
@@ -302,6 +310,12 @@ def test_a_search_in_a_channel_does_not_find_contacts_by_their_counterparts_name
         in_channel("<at>contactbot</at> search rovaniemen fotboll", teams, number=5)
     ).shown
     assert "Rovaniemen kaupunki" in by_place and "Pekka" not in by_place
+    # An older contact that names "pekka" in its summary is found, and the count is its alone.
+    teams_app.say(personal('log org=Oulu country=FI summary="Besök hos Pekkas skola"', teams, number=6))
+    for n in range(7, 10):
+        teams_app.say(personal(f'log org=Kemi country=FI person="Pekka {n}" summary=Möte', teams, number=n))
+    found = teams_app.say(in_channel("<at>contactbot</at> search pekka", teams, number=10)).shown
+    assert "Oulu" in found and "Kemi" not in found and ": 1" in found and "more than" not in found
 
 
 def test_export_in_a_channel_is_refused_with_a_hint_to_write_privately(teams_app: TeamsApp) -> None:

@@ -26,7 +26,7 @@ from bot.digest.service import DigestService, digest_service
 from bot.slack.digest import REVIEW_ACTION
 from bot.slack.guard import REPLAY_STATE, PendingClaim
 from bot.slack.render import mrkdwn, render, unescape
-from bot.slack.trouble import is_slack_trouble, slack_cause, slack_code
+from bot.slack.trouble import http_status, is_slack_trouble, slack_cause, slack_code
 from bot.slack.upload import send_file
 from bot.slack.views import (
     CALLBACK_ID,
@@ -64,6 +64,7 @@ REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 )
 FORM_WAIT = 1.5
+LATER_WAIT = 5.0  # seconds at shutdown for the direct messages promised after a slow form
 RESPONSE_URL_TRIES = 5  # Slack allows five uses of a response URL, within 30 minutes
 RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)  # seconds for one use
 Sleep = Callable[[float], Awaitable[None]]
@@ -259,7 +260,10 @@ class SlackAdapter:
         return False
 
     async def close(self) -> None:
-        """Close the shared HTTP session and the worker threads."""
+        """Close the shared HTTP session and the worker threads, once the outcomes promised to
+        people in a direct message are told (a few seconds at most)."""
+        if self._later:
+            await asyncio.wait(self._later, timeout=LATER_WAIT)
         if self._session is not None:
             await self._session.close()
         self.workers.shutdown()
@@ -385,7 +389,11 @@ class SlackAdapter:
             except Exception as error:  # noqa: BLE001 - refused, unexpected answers, network: say so
                 cause = slack_cause(error)
                 log.warning("the export file was not sent (%s)", cause)
-                if slack_code(error) is None:  # no answer of Slack's: an outage, a lost connection
+                status = http_status(error)
+                outage = isinstance(error, aiohttp.ClientError | TimeoutError | OSError) or (
+                    slack_code(error) is None and status is not None and status >= 500
+                )
+                if outage:  # no answer of Slack's, or its error page: not the file's fault
                     text = _(
                         "I could not send the file: Slack could not be reached just now. The contacts are "
                         "fine; try again in a few minutes, or ask the administrator for `contactbot export`."

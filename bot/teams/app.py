@@ -64,6 +64,9 @@ class TeamsMount:
 
     async def close(self) -> None:
         """Close the worker threads and HTTP connections."""
+        checking = getattr(self, "_checking", None)
+        if checking is not None:
+            checking.cancel()
         await self.adapter.close()
         await self.http.aclose()
 

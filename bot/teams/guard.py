@@ -42,6 +42,11 @@ class ActivityGuard:
         # The municipality's own tenant (a GUID): activities from any other are refused. Bot
         # Framework signs activities from every tenant the app is installed in.
         self.tenant = tenant.lower() if tenant and _GUID.fullmatch(tenant) else None
+        if tenant and self.tenant is None:
+            log.warning(
+                "TEAMS_TENANT_ID is a domain, not the tenant's id: activities are not checked against "
+                "the tenant (give the id, Entra admin center → Overview → Tenant ID, to check them)"
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
@@ -66,18 +71,20 @@ class ActivityGuard:
                 send, refused.status, "request too large" if refused.status == 413 else "request too slow"
             )
             return
-        activity = _activity(body)
+        activity, problem = _activity(body)
         if activity is None:
-            log.warning("Teams request refused: the body is not an activity")
+            log.warning("Teams request refused: %s", problem)
             await answer(send, 400, "not an activity")
             return
         if claims is not None and not service_url_matches(claims, activity.get("serviceUrl")):
             log.warning("Teams request refused: the token was issued for another serviceUrl")
             await answer(send, 401, "unauthorized")
             return
-        theirs = _tenant_of(activity)
-        if self.tenant is not None and theirs is not None and theirs != self.tenant:
-            log.warning("Teams request refused: the activity comes from another tenant")
+        if self.tenant is not None and (
+            activity.get("channelId") != "msteams" or _tenant_of(activity) != self.tenant
+        ):
+            # Another tenant, or none (Web Chat, Direct Line): who sent it is not vouched for.
+            log.warning("Teams request refused: the activity does not come from this tenant's Teams")
             await answer(send, 403, "forbidden")
             return
         await self.app(scope, replay_body(body, receive), send)
@@ -98,20 +105,18 @@ def _tenant_of(activity: dict[str, Any]) -> str | None:
     return None
 
 
-def _activity(body: bytes) -> dict[str, Any] | None:
+def _activity(body: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The activity in `body`, or None and why not (for the log: no values in it)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return None
+        return None, "the body is not an activity"
     if not isinstance(data, dict) or not isinstance(data.get("type"), str) or not data["type"]:
-        return None
+        return None, "the body is not an activity"
     problem = _unreadable(data)
     if problem is not None:
-        log.warning(
-            "Teams request refused: the SDK cannot read this %s activity (%s)", data["type"][:40], problem
-        )
-        return None
-    return data
+        return None, f"the SDK cannot read this {data['type'][:40]} activity ({problem})"
+    return data, ""
 
 
 def _unreadable(data: dict[str, Any]) -> str | None:

@@ -115,7 +115,7 @@ class ClientCredentialsTokens:
         log (and in /healthz) before the first person writes."""
         try:
             await self.get_app_token(None)
-        except TokenTrouble as trouble:
+        except Exception as trouble:  # noqa: BLE001 - a start-up check: one line, never a traceback
             log.warning(
                 "Teams: no token for the Bot Connector (%s): %s; messages are saved, but no answer can be sent",
                 trouble,
@@ -128,6 +128,7 @@ class ClientCredentialsTokens:
         try:
             response = await self.http.post(url, data=form, timeout=10)
         except httpx.HTTPError as error:
+            self.refused = False  # an outage says nothing of the credentials
             raise TokenTrouble(f"token endpoint unreachable ({type(error).__name__})") from None
         try:
             answer = response.json()
