@@ -14,8 +14,6 @@ import logging
 import re
 from typing import Any
 
-from microsoft_teams.api.activities import ActivityTypeAdapter
-from microsoft_teams.apps.events import CoreActivity
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -123,6 +121,10 @@ def _unreadable(data: dict[str, Any]) -> str | None:
     """Where the SDK's own models refuse `data` (a `message` without `from`, an invoke without
     its `value`), or None. The SDK validates only after answering nothing else, so such an
     activity got a 500 and a traceback; validated here the same way, it gets a 400."""
+    # The SDK is loaded by then (bot/teams/app.py, which hushes its preview warnings on import).
+    from microsoft_teams.api.activities import ActivityTypeAdapter
+    from microsoft_teams.apps.events import CoreActivity
+
     try:
         core = CoreActivity.model_validate(data)
         ActivityTypeAdapter.validate_python(core.model_dump(by_alias=True, exclude_none=True))
