@@ -14,8 +14,10 @@ import hashlib
 import io
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
+from typing import Any
 
 from bot.context import BotContext
 from bot.file_problems import cannot_read
@@ -165,7 +167,7 @@ def _import_sheet(
     ]
     from bot.records_cli import cli_actor
 
-    note = f"{path.name}: {len(contacts)} imported, {skipped} already there"[:1000]
+    note = f"{path.name}: {len(contacts)} imported, {skipped}"[:1000]
     count = store_imported(context.db, contacts, f"import:{who}"[:100], name, now, cli_actor(), note)
     print(
         ngettext(
@@ -176,26 +178,53 @@ def _import_sheet(
     return 0
 
 
-def _without_duplicates(context: BotContext, plan: Plan) -> tuple[list, int]:
-    known = known_keys(context.db, (c.values["contact_date"] for c in plan.contacts))
+@dataclass
+class Skipped:
+    """Rows not imported: already in the database, or repeating an earlier row of the file."""
+
+    stored: int = 0
+    repeated: int = 0
+
+    def __str__(self) -> str:  # for the audit trail's note
+        return f"{self.stored} already there, {self.repeated} repeated in the file"
+
+
+def _without_duplicates(context: BotContext, plan: Plan) -> tuple[list, Skipped]:
+    stored = known_keys(context.db, (c.values["contact_date"] for c in plan.contacts))
+    seen: set[Any] = set()
     fresh = []
+    skipped = Skipped()
     for incoming in plan.contacts:
         key = incoming.key()
-        if key in known:
-            continue
-        known.add(key)
-        fresh.append(incoming)
-    return fresh, len(plan.contacts) - len(fresh)
+        if key in stored:
+            skipped.stored += 1
+        elif key in seen:
+            skipped.repeated += 1
+        else:
+            seen.add(key)
+            fresh.append(incoming)
+    return fresh, skipped
 
 
-def _skipped_text(skipped: int) -> str:
-    if not skipped:
-        return "."
-    return ngettext(
-        "; {count} was already in the database and is skipped.",
-        "; {count} were already in the database and are skipped.",
-        skipped,
-    ).format(count=skipped)
+def _skipped_text(skipped: Skipped) -> str:
+    parts = []
+    if skipped.stored:
+        parts.append(
+            ngettext(
+                "{count} was already in the database and is skipped",
+                "{count} were already in the database and are skipped",
+                skipped.stored,
+            ).format(count=skipped.stored)
+        )
+    if skipped.repeated:
+        parts.append(
+            ngettext(
+                "{count} repeated an earlier row of the file and is read once",
+                "{count} repeated earlier rows of the file and are read once",
+                skipped.repeated,
+            ).format(count=skipped.repeated)
+        )
+    return "; " + "; ".join(parts) + "." if parts else "."
 
 
 def _show(contacts: list) -> None:

@@ -51,8 +51,9 @@ def test_a_swedish_workbook_with_date_cells_a_title_row_and_empty_cells_is_impor
         first.logged_by_name or ""
     )
     [(_action, note, actor)] = [event for event in cli.history() if event[0] == "import"]
-    assert note == "Internationella kontakter 2025.xlsx: 3 imported, 0 already there" and actor.startswith(
-        "cli:"
+    assert (
+        note == "Internationella kontakter 2025.xlsx: 3 imported, 0 already there, 0 repeated in the file"
+        and actor.startswith("cli:")
     )
 
 
@@ -163,7 +164,8 @@ def test_rows_already_in_the_database_are_skipped_and_counted(cli: Cli, tmp_path
     )
     result = cli("import", str(again))
     assert result.code == 0, result.err
-    assert "Läste in 1 kontakt" in result.out and "2 fanns redan" in result.out
+    assert "Läste in 1 kontakt" in result.out and "1 fanns redan i databasen" in result.out
+    assert "1 upprepade en tidigare rad i filen" in result.out  # the third row repeats the second
     assert [c.contact_date for c in cli.contacts()] == [date(2025, 3, 5), date(2025, 3, 6)]
 
 
@@ -226,3 +228,16 @@ def test_an_imported_contact_says_when_it_was_logged_and_where_its_import_is_rec
     assert "Loggad: 2025-05-10, av " in shown and ", inläst från gamla.csv" in shown
     assert "inläst från gamla.csv. Inläsningen av filen finns i granskningsloggen" in told
     assert [event[0] for event in cli.history()] == ["import"]
+
+
+def test_a_row_repeated_in_the_file_is_read_once_and_said_so_apart_from_rows_already_stored(
+    cli: Cli, tmp_path: Path
+) -> None:
+    book = tmp_path / "dubbel.csv"
+    rows = "Tartu linn;EE;Skolbesök;2025-05-10\n"
+    book.write_text("Organisation;Land;Sammanfattning;Datum\n" + rows * 2, encoding="utf-8")
+    first = cli("import", str(book))
+    assert first.code == 0 and "1 upprepade en tidigare rad i filen och läses in en gång." in first.out
+    assert "fanns redan i databasen" not in first.out and len(cli.contacts()) == 1
+    again = cli("import", str(book))
+    assert "2 fanns redan i databasen och hoppas över." in again.out and len(cli.contacts()) == 1
