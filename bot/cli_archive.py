@@ -36,8 +36,10 @@ def add_archive_command(commands: Any, date_type: Any) -> None:
 def run_archive(context: BotContext, args: argparse.Namespace) -> int:
     """Write the package; the register description is in LANGUAGE."""
     from bot.archive.description import register_description
+    from bot.records_cli import cli_actor
     from storage.archive.mets import Agents
     from storage.archive.package import write_package
+    from storage.history import record_once
 
     if args.start > args.end:
         print("contactbot: " + _("--from {start} is after --to {end}: give the earlier date with --from.").format(
@@ -75,6 +77,16 @@ def run_archive(context: BotContext, args: argparse.Namespace) -> int:
         print(_("Wrote the package {objid} to {path}: {contacts} contacts, {organisations} organisations.").format(
             objid=packed.objid, path=args.output, contacts=packed.counts.get("contacts", 0),
             organisations=packed.counts.get("organisations", 0)))  # fmt: skip
+        # In the history, as every export is: what left the register, when and by whom.
+        record_once(
+            context.db,
+            contact_id=None,
+            action="export",
+            actor=cli_actor(),
+            at=made,
+            note=f"archive package {packed.objid}, {args.start}..{args.end}, "
+            f"{packed.counts.get('contacts', 0)} contacts, {args.output.name}"[:1000],
+        )
         if args.archivist is None:
             print("contactbot: " + _("the package names the archive creator “{name}”; give the municipality's own "
                   "name with --arkivbildare before it is handed over.").format(name=archivist), file=sys.stderr)  # fmt: skip

@@ -156,3 +156,41 @@ def test_arkivera_without_a_creator_or_contacts_says_what_to_check(
     ]
     assert main(args) == 0
     assert "--arkivbildare" not in capsys.readouterr().err
+
+
+def test_the_package_is_in_the_audit_trail_and_its_history_rows_are_json(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zipfile
+
+    from bot.config import load_settings
+    from bot.context import open_context
+    from bot.shell.prompt import answer, shell_caller
+    from storage.history import audit_trail
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LANGUAGE", "sv")
+    context = open_context(load_settings({"DATABASE_URL": database_url, "LANGUAGE": "sv"}))
+    today = context.clock().date().isoformat()
+    answer(context, f"logga org=Tartu land=EE sammanfattning=x datum={today}", shell_caller(), tmp_path)
+    answer(context, "ändra 1 ungdom=ja", shell_caller(), tmp_path)
+    args = ["arkivera", "--from", today, "--to", today, "-o", "p.zip", "--arkivbildare", "Ale kommun"]
+    assert main(args) == 0
+    [event] = [e for e in audit_trail(context.db) if e.action == "export"]
+    assert (
+        event.note is not None
+        and event.note.startswith("archive package uuid-")
+        and "1 contacts, p.zip" in event.note
+    )
+    with zipfile.ZipFile(tmp_path / "p.zip") as package:
+        name = next(n for n in package.namelist() if n.endswith("data/history.csv"))
+        rows = package.read(name).decode("utf-8").splitlines()
+        described = package.read(
+            next(n for n in package.namelist() if "registerbeskrivning" in n or "register-description" in n)
+        ).decode("utf-8")
+    edit = next(row for row in rows if ",edit," in row)
+    assert '"{""youth"": true}"' in edit  # JSON, as `contactbot audit` writes it
+    assert "  action: vad som gjordes" in described or "  action:" in described
+    assert "    personal-data-erasure:" in described
+    context.db.dispose()

@@ -7,7 +7,33 @@ from datetime import date, datetime
 from handlers.fields import FIELDS
 from handlers.i18n import N_, _
 from handlers.kinds import KINDS
+from handlers.records import ACTION_LABELS
 from storage.archive.tables import ArchivedTable
+
+# Columns of one table that mean something else than the same name in another.
+TABLE_COLUMNS = {
+    ("organisations", "id"): N_(
+        "the organisation's number, given by the register (contacts.organisation_id)"
+    ),
+    ("organisations", "created_at"): N_("when the organisation was first named (UTC)"),
+    ("history", "id"): N_("the event's number, in the order the events were recorded"),
+    ("history", "contact_id"): N_(
+        "the contact the event concerns (contacts.id); empty for an event of the whole register"
+    ),
+    ("history", "action"): N_("what was done (the values are listed below)"),
+    ("history", "actor"): N_(
+        "who did it: the user's id on the chat platform, or the login at the command line"
+    ),
+    ("history", "via"): N_("through what: slack, teams, shell or cli"),
+    ("history", "at"): N_("when (UTC)"),
+    ("history", "before"): N_(
+        "the changed fields before, as JSON; names and e-mail addresses are never kept (***)"
+    ),
+    ("history", "after"): N_(
+        "the changed fields after, as JSON; names and e-mail addresses are never kept (***)"
+    ),
+    ("history", "note"): N_("a note: a reason, a decision, a file's name"),
+}
 
 # Columns that are not fields a person fills in.
 COLUMNS = {
@@ -68,8 +94,15 @@ def register_description(
         ]
         for column in table.columns:
             field = fields.get(column) if table.name == "contacts" else None
+            own = TABLE_COLUMNS.get((table.name, column))
             meaning = (
-                field.shown_label() if field is not None else _(COLUMNS[column]) if column in COLUMNS else ""
+                _(own)
+                if own is not None
+                else field.shown_label()
+                if field is not None
+                else _(COLUMNS[column])
+                if column in COLUMNS
+                else ""
             )
             if column == "country":
                 meaning += " " + _("(ISO 3166-1 alpha-2 code)")
@@ -78,5 +111,7 @@ def register_description(
             if column == "youth":
                 meaning += " " + _("(true: the contact concerned children and youth)")
             lines.append(f"  {column}: {meaning}".rstrip().rstrip(":"))
+            if table.name == "history" and column == "action":
+                lines += [f"    {action}: {_(label)}" for action, label in ACTION_LABELS.items()]
     lines.append("")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, dict | list):  # a history row's before and after: JSON, as `contactbot audit`
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
 
