@@ -111,6 +111,9 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(reports: di
 def test_the_word_file_has_real_headings_tables_and_described_pictures(reports: dict[str, bytes]) -> None:
     word = Document(io.BytesIO(reports["docx"]))
     assert word.core_properties.title == "Internationella kontakter 2026"
+    page = word.sections[0]
+    assert (round(page.page_width.cm, 1), round(page.page_height.cm, 1)) == (21.0, 29.7)  # A4
+    assert "PAGE" in page.footer.paragraphs[0]._p.xml  # numbered pages
     headings = [(p.style.name, p.text) for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0] == ("Heading 1", "Internationella kontakter 2026")
     assert ("Heading 2", "Per förvaltning") in headings and ("Heading 2", "Vänorter") in headings

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 
 from bot.report.content import Chart
+from handlers.text import shorten
+
+LABEL_LIMIT = 40  # characters of a bar's name
 
 
 def chart_png(chart: Chart) -> bytes:
@@ -14,7 +17,11 @@ def chart_png(chart: Chart) -> bytes:
     matplotlib.use("Agg")  # no screen on a server
     from matplotlib import pyplot
 
-    labels = list(reversed(chart.labels))
+    from bot.report.pdf import printable
+
+    # As the report's text: letters the font lacks in Latin ones (matplotlib would draw empty
+    # boxes and warn on the terminal), and a long name cut short so the bars keep their width.
+    labels = [shorten(printable(label), LABEL_LIMIT) for label in reversed(chart.labels)]
     now = list(reversed(chart.now))
     height = max(2.0, 0.45 * len(labels) + 1.2)
     figure, axes = pyplot.subplots(figsize=(7.5, height), dpi=110)
@@ -25,10 +32,12 @@ def chart_png(chart: Chart) -> bytes:
         before = list(reversed(chart.before))
         axes.barh([p + 0.2 for p in positions], now, height=0.4, color="#1f5f8b", label=chart.now_label)
         axes.barh([p - 0.2 for p in positions], before, height=0.4, color="#b0b7bf", label=chart.before_label)
-        axes.legend(loc="lower right", fontsize=8)
+        # Below the bars, where it covers none of them.
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
     axes.set_yticks(positions, labels=labels, fontsize=8)
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_title(chart.title[:1].upper() + chart.title[1:], fontsize=10)
+    title = printable(chart.title)
+    axes.set_title(title[:1].upper() + title[1:], fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()

@@ -19,6 +19,12 @@ def report_docx(document: ReportDocument) -> bytes:
     from docx.shared import Cm
 
     word = Document()
+    page = word.sections[
+        0
+    ]  # A4 with 2.5 cm margins, as Swedish offices print (python-docx's default is US Letter)
+    page.page_width, page.page_height = Cm(21), Cm(29.7)
+    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2.5)
+    _page_numbers(page, qn)
     word.core_properties.title = document.title
     word.core_properties.author = "contactbot"
     word.core_properties.language = LANGUAGE_TAGS[document.language]
@@ -76,3 +82,22 @@ def _language(word: Any, tag: str, qn: Any) -> None:
         language = OxmlElement("w:lang")
         run_properties.append(language)
     language.set(qn("w:val"), tag)
+
+
+def _page_numbers(section: Any, qn: Any) -> None:
+    """The page's number centred in the footer (a PAGE field, which Word fills in)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)

@@ -255,9 +255,8 @@ class SlackChannelTarget:
         except SlackApiError as error:
             raise slack_trouble(error, sends) from None
         except aiohttp.ClientConnectorError as error:  # nothing was sent
-            raise DeliveryFailed(
-                f"{type(error).__name__}: {error.os_error.strerror or 'no connection'}"
-            ) from None
+            # The kind of failure only: the system's text names addresses and is not for people.
+            raise DeliveryFailed(f"no connection ({type(error).__name__})") from None
         except aiohttp.ConnectionTimeoutError:  # nothing was sent
             raise DeliveryFailed("connection timed out") from None
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
