@@ -193,6 +193,14 @@ def disposal(context: BotContext, actor: Actor, dry_run: bool, out: IO[str]) -> 
             )
         return 0
     cleared = dispose(context.db, before, decision, actor, context.clock())
+    if not cleared:
+        out.write(
+            _("No contact dated before {day} holds a person or e-mail; nothing was cleared.").format(
+                day=before
+            )
+            + "\n"
+        )
+        return 0
     out.write(
         ngettext(
             "Cleared the person and e-mail of {count} contact dated before {day}, under the decision "
@@ -232,7 +240,10 @@ def _personal(context: BotContext, args: argparse.Namespace) -> int:
     action = args.personal_action
     now = context.clock()
     if action in {"search", "export"} and not mentioning(context.db, person):
-        print(_("No contact mentions {who}; nothing was written.").format(who=who))
+        if action == "search":
+            print(_("No contact mentions {who}.").format(who=who))
+        else:
+            print(_("No contact mentions {who}; nothing was written.").format(who=who))
         return 0
     if action == "search":
         found = mentioning(context.db, person)

@@ -740,7 +740,15 @@ class CommandHandler(RecordCommands):
         action = words.pop(0).casefold() if words else "preview"
         if not caller.is_coordinator:
             if not caller.is_archivist:
-                return reply(say(_("Only coordinators may preview, send or list the digests.")), ok=False)
+                return reply(
+                    say(
+                        _(
+                            "Coordinators and archivists may preview and list the digests; only coordinators send them "
+                            "and choose their channel."
+                        )
+                    ),
+                    ok=False,
+                )
             if action not in _DIGEST_READS:
                 return reply(
                     say(

@@ -48,7 +48,7 @@ def _a_week_with_a_contact(context: BotContext, clock: FakeClock) -> None:
 
 def test_preview_send_history_for_coordinators_only(digest_app: RunningApp) -> None:
     refused = digest_app.reply_to("digest preview", response="alice")
-    assert "Only coordinators" in refused
+    assert "only coordinators send them and choose their channel" in refused
     preview = digest_app.reply_to("digest preview 2026-W47", user=COORDINATOR, response="p")
     assert preview.startswith("*Week 47, 16–22 November 2026*") and "&lt;!channel&gt; Tartu linn" in preview
     sent = digest_app.reply_to("digest send", user=COORDINATOR, response="s1")

@@ -230,6 +230,8 @@ def test_erasing_or_correcting_someone_no_contact_mentions_says_nothing_was_chan
     tmp_path: Path,
     cli,  # noqa: ANN001
 ) -> None:
+    status, out, _err = cli("personuppgifter", "sök", "--namn", "Ingen Alls")
+    assert status == 0 and out.strip() == "Ingen kontakt nämner Ingen Alls."
     status, out, _err = cli("personuppgifter", "radera", "--namn", "Ingen Alls", "--beslut", "KS 2026/55")
     assert status == 0 and out.strip() == "Ingen kontakt nämner Ingen Alls; ingenting ändrades."
     status, out, _err = cli(
@@ -244,4 +246,12 @@ def test_erasing_or_correcting_someone_no_contact_mentions_says_nothing_was_chan
     assert (
         status == 0
         and out.strip() == "Kontakterna som nämner mari@tartu.ee säger redan så; ingenting ändrades."
+    )
+
+
+def test_disposal_with_nothing_to_clear_says_so(cli) -> None:  # noqa: ANN001
+    status, out, _err = cli("gallra", GALLRING_PERSONAL_DATA="24m", GALLRING_DECISION="KS 2026-12-01 § 123")
+    assert status == 0 and "nothing was cleared" not in out
+    assert out.strip().startswith("Ingen kontakt daterad före ") and out.strip().endswith(
+        "ingenting gallrades."
     )

@@ -88,7 +88,7 @@ def test_a_coordinator_chooses_the_channel_and_the_digest_is_posted_there_once(
 
 def test_someone_who_is_not_a_coordinator_cannot_choose_the_channel(teams_app: TeamsApp) -> None:
     answer = teams_app.say(in_channel("<at>contactbot</at> digest here", teams_app.teams, aad=ANNA))
-    assert "Only coordinators" in answer.shown
+    assert "only coordinators send them and choose their channel" in answer.shown
     assert destinations(teams_app.context.db, "teams") == []
 
 
