@@ -21,7 +21,7 @@ from handlers.validation import InvalidFields, check_fields
 from storage.disposal import dispose, due
 from storage.exchange import neutralise, write_json
 from storage.history import SCHEDULER, Actor, audit_trail, event_dict, record_once
-from storage.personal import Person, correct, erase, handed_out, mentioning
+from storage.personal import Person, correct, elsewhere, erase, handed_out, mentioning
 
 COMMANDS = {"audit", "gallra", "dispose", "personuppgifter", "personal-data"}
 _AUDIT_COLUMNS = ("time", "contact", "action", "user", "via", "before", "after", "note")
@@ -233,6 +233,26 @@ def scheduled_disposal(context: BotContext) -> None:
 
 
 def _personal(context: BotContext, args: argparse.Namespace) -> int:
+    """The task, then where the same person may be mentioned without what was looked up."""
+    if not (args.email or args.name or "").strip():
+        return _personal_task(context, args)
+    # Looked up before anything changes: an erasure clears the very names it would point to.
+    related = elsewhere(context.db, Person(email=args.email, name=args.name))
+    status = _personal_task(context, args)
+    if status == 0:
+        for what, ids in related.items():
+            numbers = ", ".join(f"#{number}" for number in ids[:10])
+            option = "--namn" if args.email else "--email"
+            print(
+                _(
+                    "Note: {numbers} mention {what} without what you looked up. If it is the same person, "
+                    'run the same command with {option} "{what}".'
+                ).format(numbers=numbers, what=what, option=option)
+            )
+    return status
+
+
+def _personal_task(context: BotContext, args: argparse.Namespace) -> int:
     who = (args.email or args.name or "").strip()
     if not who:
         return _fail(_("Give the person's e-mail address with --email or their name with --namn."))

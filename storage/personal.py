@@ -55,6 +55,28 @@ def mentioning(db: Database, person: Person) -> list[Contact]:
         return _matching(session, person)
 
 
+def elsewhere(db: Database, person: Person) -> dict[str, list[int]]:
+    """The same person possibly mentioned without what they were looked up by: for an e-mail,
+    contacts that carry one of its contacts' names without that e-mail; for a name, contacts with
+    one of its contacts' e-mail addresses under another name. By the name or e-mail to look up
+    next, the ids of those contacts (a person decides whether it is the same person)."""
+    found = mentioning(db, person)
+    ids = {c.id for c in found}
+    others: dict[str, list[int]] = {}
+    if person.email is not None:
+        candidates = {c.person for c in found if c.person}
+        for name in sorted(candidates):
+            more = [c.id for c in mentioning(db, Person(name=name)) if c.id not in ids]
+            if more:
+                others[name] = more
+    else:
+        for email in sorted({c.email for c in found if c.email}):
+            more = [c.id for c in mentioning(db, Person(email=email)) if c.id not in ids]
+            if more:
+                others[email] = more
+    return others
+
+
 def handed_out(db: Database, person: Person, actor: Actor, now: datetime) -> list[Contact]:
     """The contacts about a person, recorded as handed out to them (Art. 15)."""
     with db.session() as session:

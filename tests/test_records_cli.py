@@ -255,3 +255,25 @@ def test_disposal_with_nothing_to_clear_says_so(cli) -> None:  # noqa: ANN001
     assert out.strip().startswith("Ingen kontakt daterad före ") and out.strip().endswith(
         "ingenting gallrades."
     )
+
+
+def test_erasing_by_e_mail_points_to_contacts_with_the_same_name_but_no_e_mail(
+    context: BotContext,
+    tmp_path: Path,
+    cli,  # noqa: ANN001
+) -> None:
+    log(
+        context,
+        'logga org=Łódź land=PL sammanfattning=x person="Piotr Nowak" epost=p.nowak@sp5.lodz.pl',
+        tmp_path,
+    )
+    log(context, 'logga org=Łódź land=PL sammanfattning=y person="Piotr Nowak"', tmp_path)
+    status, out, _err = cli(
+        "personuppgifter", "radera", "--email", "p.nowak@sp5.lodz.pl", "--beslut", "Begäran 2026-11-27"
+    )
+    assert status == 0 and "Raderade namn och e-post för p.nowak@sp5.lodz.pl i 1 kontakt" in out
+    assert (
+        'Obs: #2 nämner Piotr Nowak utan det du sökte på. Om det är samma person, kör samma kommando med --namn "Piotr Nowak".'
+        in out
+    )
+    assert context.store.get(2).person == "Piotr Nowak"  # nothing is erased on a guess
