@@ -45,6 +45,10 @@ def run_archive(context: BotContext, args: argparse.Namespace) -> int:
         print("contactbot: " + _("--from {start} is after --to {end}: give the earlier date with --from.").format(
             start=args.start, end=args.end), file=sys.stderr)  # fmt: skip
         return 2
+    if args.output.exists():
+        print("contactbot: " + _("{path} exists already: give another name (a package is never written over).").format(
+            path=args.output), file=sys.stderr)  # fmt: skip
+        return 2
     settings = context.settings
     made = context.clock().replace(microsecond=0)
     with use_language(settings.language):

@@ -156,6 +156,9 @@ def test_arkivera_without_a_creator_or_contacts_says_what_to_check(
     ]
     assert main(args) == 0
     assert "--arkivbildare" not in capsys.readouterr().err
+    before = (tmp_path / "q.zip").read_bytes()
+    assert main(args) == 2 and "q.zip finns redan" in capsys.readouterr().err
+    assert (tmp_path / "q.zip").read_bytes() == before
 
 
 def test_the_package_is_in_the_audit_trail_and_its_history_rows_are_json(
