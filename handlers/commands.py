@@ -391,6 +391,22 @@ class CommandHandler(RecordCommands):
             return refusal or reply(ok=False)
         fields = read_fields(tokens[1:])
         if fields.free_text:
+            rest = tokens[1:]
+            first_free = next((i for i, t in enumerate(rest) if t.key is None), 0)
+            before = rest[first_free - 1] if first_free > 0 else None
+            if before is not None and before.key is not None and not before.quoted:
+                # `program=Europa för medborgarna`: a value with spaces, written without quotes.
+                words = " ".join(t.text for t in rest[first_free:] if t.key is None)
+                return reply(
+                    say(
+                        _('A value with spaces goes in quotes: `{c} edit {id} {key}="{value}"`.'),
+                        c=self.c,
+                        id=contact_id,
+                        key=before.key,
+                        value=shorten(f"{before.text} {words}", 80),
+                    ),
+                    ok=False,
+                )
             return reply(
                 say(
                     _('Give changes as key=value, e.g. `{c} edit {id} summary="New text"`.'),

@@ -179,3 +179,11 @@ def test_an_export_asked_for_in_another_format_says_chat_sends_a_workbook(contex
     )
     assert "always an Excel workbook" not in ask(context, "export", caller=COORD)
     assert "always an Excel workbook" not in ask(context, "export alla", caller=COORD)
+
+
+def test_an_edit_value_with_spaces_but_no_quotes_is_shown_with_its_quotes(context: BotContext) -> None:
+    ask(context, "log org=Tartu country=EE summary=x")
+    said = ask(context, "ändra 1 program=Europa för medborgarna", language="sv", caller=COORD)
+    assert 'skrivs inom citattecken: /kontakt ändra 1 program="Europa för medborgarna"' in said
+    assert "Updated contact #1:" in ask(context, 'edit 1 program="Europa för medborgarna"', caller=COORD)
+    assert context.store.get(1).programme is not None
