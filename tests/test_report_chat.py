@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 
@@ -26,7 +27,7 @@ def test_in_slack_the_report_goes_to_the_coordinator_in_a_direct_message(app: Ru
     assert "The annual report International contacts 2026 (XLSX)." in text and "direct message" in text
     assert app.standin.wait_for("/api/conversations.open")[0].body["users"] == COORDINATOR
     [upload] = [c for c in app.standin.calls if c.path.startswith("/upload/")]
-    assert ["Rovaniemen kaupunki", 1, "2026-03-20"] in _rows(upload.raw, "Twin towns")
+    assert ["Rovaniemen kaupunki", 1, datetime(2026, 3, 20)] in _rows(upload.raw, "Twin towns")
     wrong = app.reply_to("report twenty", user=COORDINATOR, name="coord", response="coord-wrong")
     assert "Write the year and, if you like, the format" in wrong
 

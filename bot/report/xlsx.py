@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from typing import Any
 
 from bot.report.content import ReportDocument, Section
+from handlers.i18n import _
 
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+_PERCENT = re.compile(r"(\d{1,3})\s?%")  # "38 %", as the report writes a share
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -25,7 +29,8 @@ def report_xlsx(document: ReportDocument) -> bytes:
     first = workbook.active
     assert first is not None
     workbook.remove(first)
-    summary = workbook.create_sheet(_sheet_name(document.title, set()))
+    # Named by its role: the title of a report for a period is longer than a sheet's 31 characters.
+    summary = workbook.create_sheet(_sheet_name(_("Summary"), set()))
     summary["A1"] = document.title
     summary["A1"].font = Font(bold=True, size=16)
     for row, text in enumerate(document.introduction, start=2):
@@ -92,8 +97,20 @@ def _text(cell: Any, text: str) -> None:
 
 
 def _value(cell: Any, text: str) -> None:
+    """A number, a share or a day as Excel's own value (so it can be counted with), shown as the
+    report writes it; anything else as text."""
     if _WHOLE_NUMBER.fullmatch(text):
         cell.value = int(text)
+    elif (share := _PERCENT.fullmatch(text)) is not None:
+        cell.value = int(share.group(1)) / 100
+        cell.number_format = "0 %"
+    elif _DAY.fullmatch(text):
+        try:
+            cell.value = date.fromisoformat(text)
+        except ValueError:
+            _text(cell, text)
+            return
+        cell.number_format = "yyyy-mm-dd"
     else:
         _text(cell, text)
 
