@@ -13,6 +13,7 @@ characters, emoji) is written in Latin letters instead (北京 → BeiJing), nev
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -43,7 +44,7 @@ TEMPLATE = r"""
     let header = section.table.header
     table(
       columns: header.len(),
-      align: (x, y) => if x == 0 { left } else { right },
+      align: (x, y) => if section.table.right.at(x) { right } else { left },
       table.header(..header.map(h => strong(h))),
       ..section.table.rows.flatten(),
     )
@@ -53,6 +54,7 @@ TEMPLATE = r"""
 
 
 FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+_FIGURE = re.compile(r"[+\-−]?[\d\s.,]*\d(\s?%)?|\d{4}-\d{2}-\d{2}|[–-]?")
 
 
 def _font_folder() -> Path:
@@ -103,7 +105,13 @@ def report_pdf(document: ReportDocument) -> bytes:
                 chart = {"file": name, "alt": section.chart.alt, "caption": section.heading}
             table = None
             if section.table is not None:
-                table = {"header": section.table.header, "rows": section.table.rows}
+                rows = section.table.rows
+                # Numbers, shares and days line up on the right; names and text on the left.
+                right = [
+                    index > 0 and all(_FIGURE.fullmatch(row[index].strip()) for row in rows)
+                    for index in range(len(section.table.header))
+                ]
+                table = {"header": section.table.header, "rows": rows, "right": right}
             sections.append(
                 {"heading": section.heading, "paragraphs": section.paragraphs, "table": table, "chart": chart}
             )
