@@ -36,6 +36,8 @@ def chart_png(chart: Chart) -> bytes:
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
     axes.set_yticks(positions, labels=labels, fontsize=8)
     axes.xaxis.get_major_locator().set_params(integer=True)
+    if not any(now) and not any(chart.before or []):
+        axes.set_xlim(0, 1)  # nothing to count: a plain axis from 0, not one around it
     title = printable(chart.title)
     axes.set_title(title[:1].upper() + title[1:], fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)

@@ -258,10 +258,15 @@ def _twin_towns(figures: Figures, now: str) -> Section:
         return Section(
             "twin_towns",
             heading,
-            [_("No twin towns: name them in the setting TWIN_TOWNS, or log contacts of the kind twin town.")],
+            [
+                _(
+                    "No twin towns: log contacts of the kind twin town, or ask the administrator to name "
+                    "the twin towns (the setting TWIN_TOWNS)."
+                )
+            ],
         )
     how = (
-        _("The twin towns named in the setting TWIN_TOWNS.")
+        _("The municipality's twin towns, as the administrator has named them.")
         if figures.twin_towns_named
         else _("The organisations met as twin towns (kind: twin town).")
     )

@@ -42,12 +42,13 @@ TEMPLATE = r"""
   }
   if section.table != none {
     let header = section.table.header
-    table(
+    // A short table stays on one page with its heading row.
+    block(breakable: section.table.rows.len() > 15, table(
       columns: header.len(),
       align: (x, y) => if section.table.right.at(x) { right } else { left },
       table.header(..header.map(h => strong(h))),
       ..section.table.rows.flatten(),
-    )
+    ))
   }
 }
 """
