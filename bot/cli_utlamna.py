@@ -121,6 +121,9 @@ def hand_out(context: BotContext, args: argparse.Namespace) -> int:
         )
     )
     print(done.format(count=count, path=output))
+    if words and not args.personal_data:
+        # Masked names are not searched either: a search for a person finds nothing of theirs.
+        print(_("The search words were not looked for in names and e-mail addresses, which are masked."))
     return 0
 
 

@@ -67,6 +67,24 @@ def test_search_words_and_the_personal_data_decision_shape_the_csv_extract(cli: 
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert [r["Organisation"] for r in rows] == ["Rovaniemen kaupunki", "Kauno miestas"]
     assert [r["Kontaktperson"] for r in rows] == ["Pekka", "Jonas"]
+    assert "söktes inte i namn" not in result.out
+    masked = cli(
+        "utlamna",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--sok",
+        "pekka",
+        "-o",
+        "m.csv",
+        "--format",
+        "csv",
+    )
+    assert (
+        masked.code == 0
+        and "Sökorden söktes inte i namn och e-postadresser, eftersom de är maskerade." in masked.out
+    )
 
 
 def test_a_period_that_ends_before_it_starts_writes_nothing(cli: Cli, tmp_path: Path) -> None:
