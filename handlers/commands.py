@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from handlers.annual_report import report_reply
-from handlers.digest import build_digest, destination_label, digest_blocks
+from handlers.digest import build_digest, destination_label, digest_blocks, shown_cause
 from handlers.fields import BY_NAME, field_label, keys_shown
 from handlers.formatting import contact_details, contact_table
 from handlers.i18n import _, ngettext
@@ -849,7 +849,7 @@ class CommandHandler(RecordCommands):
                     )
                 )
             if record.status == "pending" and record.last_error:
-                parts.append(say(_("last error: {error}"), error=record.last_error))
+                parts.append(say(_("last error: {error}"), error=shown_cause(record.last_error)))
             if record.status == "unclear":
                 parts.append(
                     say(

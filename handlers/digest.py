@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from handlers.countries import country_name
-from handlers.i18n import _, current_language, ngettext
+from handlers.i18n import N_, _, current_language, ngettext
 from handlers.kinds import kind_label
 from handlers.markup import Block, Heading, Paragraph, Text, join, plain, say, strong
 from handlers.text import shorten
@@ -246,6 +246,28 @@ def destination_label(platform: str, destination: str, name: str | None = None) 
     return f"{platform} {destination}"
 
 
+# The causes a delivery records (bot/slack/digest.py, bot/teams/…), as people read them, longest
+# first; anything else (Slack's own error codes, HTTP statuses) is shown as recorded.
+_CAUSES = (
+    ("no answer within the time-out", N_("no answer in time")),
+    ("connection closed without an answer", N_("the connection broke without an answer")),
+    ("connection lost without an answer", N_("the connection broke without an answer")),
+    ("connection timed out", N_("the connection timed out")),
+    ("connection refused", N_("the connection was refused")),
+    ("no connection", N_("no connection")),
+    ("no answer", N_("no answer")),
+    ("unreachable", N_("could not be reached")),
+)
+
+
+def shown_cause(code: str) -> str:
+    """A delivery's recorded cause in the reader's language, where it is one of ours."""
+    for prefix, words in _CAUSES:
+        if code.startswith(prefix):
+            return _(words)
+    return code
+
+
 def outcome_text(state: str, week: str, destination: str, error: str | None = None) -> Text:
     """What became of a request to post `week`'s digest to one destination, for the person who asked."""
     texts = {
@@ -271,4 +293,4 @@ def outcome_text(state: str, week: str, destination: str, error: str | None = No
             "`digest send {week} --force` posts it again."
         ),
     }
-    return say(texts[state], week=week, destination=destination, error=error or "")
+    return say(texts[state], week=week, destination=destination, error=shown_cause(error or ""))

@@ -426,3 +426,19 @@ def test_the_real_scheduler_runs_the_tick(
 
     run(scheduled())
     assert len(posts(standin)) == 1
+
+
+def test_a_delivery_cause_reads_in_the_reply_language_and_slacks_own_codes_stay_as_they_are() -> None:
+    from handlers.digest import outcome_text
+    from handlers.i18n import use_language
+
+    with use_language("sv"):
+        said = outcome_text(
+            "pending", "2026-W47", "Slack-kanalen C1", "no connection (ClientConnectorError)"
+        ).plain()
+        assert "(ingen förbindelse)" in said and "ClientConnectorError" not in said
+        assert (
+            "(channel_not_found)"
+            in outcome_text("pending", "2026-W47", "Slack-kanalen C1", "channel_not_found").plain()
+        )
+        assert "(HTTP 503)" in outcome_text("pending", "2026-W47", "Slack-kanalen C1", "HTTP 503").plain()
