@@ -29,9 +29,10 @@ def add_report_command(commands: Any, date_type: Any) -> None:
 
 
 def _year(value: str) -> int:
-    if value.isascii() and value.isdigit() and len(value) == 4 and FIRST_YEAR <= int(value) <= LAST_YEAR:
+    four_digits = value.isascii() and value.isdigit() and len(value) == 4
+    if four_digits and FIRST_YEAR <= int(value) <= LAST_YEAR:
         return int(value)
-    if value.isascii() and value.isdigit() and len(value) == 4:
+    if four_digits:
         raise argparse.ArgumentTypeError(
             _("{value} is outside the years a report covers: write one from {first} to {last}").format(
                 value=value, first=FIRST_YEAR, last=LAST_YEAR

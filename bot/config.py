@@ -29,7 +29,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///contactbot.db"
 DEFAULT_TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class ConfigError(Exception):
@@ -188,7 +188,7 @@ def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
     """The TEAMS_* settings; client id and secret come together or not at all."""
     client_id = get("TEAMS_CLIENT_ID")
     secret = get("TEAMS_CLIENT_SECRET")
-    if client_id is not None and not _GUID.fullmatch(client_id):
+    if client_id is not None and not GUID.fullmatch(client_id):
         raise ConfigError(
             _(
                 "TEAMS_CLIENT_ID must be the bot's Microsoft App ID, a GUID like 00000000-0000-0000-0000-000000000000."
@@ -204,7 +204,7 @@ def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         )
     tenant = get("TEAMS_TENANT_ID")
     if tenant is not None and not (
-        _GUID.fullmatch(tenant) or re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", tenant)
+        GUID.fullmatch(tenant) or re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", tenant)
     ):
         raise ConfigError(
             _("TEAMS_TENANT_ID must be a tenant id (a GUID) or a domain like kommun.onmicrosoft.com.")
@@ -215,7 +215,7 @@ def _teams_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         if part.strip()
     ]
     for part in coordinators:
-        if not _GUID.fullmatch(part):
+        if not GUID.fullmatch(part):
             raise ConfigError(
                 _("TEAMS_COORDINATORS must be Microsoft Entra object ids (GUIDs), not {value}.").format(
                     value=repr(part[:40])

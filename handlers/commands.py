@@ -235,20 +235,13 @@ class CommandHandler(RecordCommands):
             archivists_read = command.archivists_too or bool(command.archivists_usage)
             if command.coordinators_only and hidden and not (archivists_read and archivist):
                 continue
-            typed = " ".join(part for part in (c, command.word(), command.shown_usage(archivist)) if part)
-            line = code(typed) + " – " + _(command.description)
+            line = self._command_line(command, archivist)
             if command.archivists_too or (archivist and command.archivists_usage):
                 line = line + " " + say(_("(coordinators and archivists)"))
             elif command.coordinators_only:
                 line = line + " " + say(_("(coordinators)"))
             lines.append(line)
-        required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
-        fields = say(
-            _("Fields: {keys}. Required: {required}. Kinds: {kinds}."),
-            keys=keys_shown(),
-            required=required,
-            kinds=kind_names(),
-        )
+        fields = _fields_text()
         register = say(
             _("Directions: {directions}. Programmes: {programmes}."),
             directions=direction_names(),
@@ -258,21 +251,16 @@ class CommandHandler(RecordCommands):
 
     def _help_for(self, command: Command, caller: Caller | None) -> Reply:
         """One command's line of the help, with the fields for those that take them."""
-        archivist = caller is not None and caller.is_archivist
-        typed = " ".join(part for part in (self.c, command.word(), command.shown_usage(archivist)) if part)
-        parts: list[Text] = [code(typed) + " – " + _(command.description)]
+        parts = [self._command_line(command, caller is not None and caller.is_archivist)]
         if command.name in {"log", "edit"}:
-            required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
-            parts.append(
-                say(
-                    _("Fields: {keys}. Required: {required}. Kinds: {kinds}."),
-                    keys=keys_shown(),
-                    required=required,
-                    kinds=kind_names(),
-                )
-            )
+            parts.append(_fields_text())
         parts.append(say(_("Write `{command} help` to see what I can do."), command=self.c))
         return reply(*parts)
+
+    def _command_line(self, command: Command, archivist: bool) -> Text:
+        """`/kontakt visa 12 – every field of one contact`: what to type, and what it does."""
+        typed = " ".join(part for part in (self.c, command.word(), command.shown_usage(archivist)) if part)
+        return code(typed) + " – " + _(command.description)
 
     # -- log --------------------------------------------------------------------
 
@@ -911,6 +899,17 @@ def _page_reply(result: Page, title: Text, empty: Text, page: int, more: str | N
             footer = footer + " " + say(_("Next page: `{command} {page}`"), command=more, page=page + 1)
         blocks.append(Paragraph(footer))
     return Reply(blocks)
+
+
+def _fields_text() -> Text:
+    """The help's line on fields: every key, the required ones, and the kinds."""
+    required = ", ".join(field_label(name) for name in ("org", "country", "summary"))
+    return say(
+        _("Fields: {keys}. Required: {required}. Kinds: {kinds}."),
+        keys=keys_shown(),
+        required=required,
+        kinds=kind_names(),
+    )
 
 
 def _fields_reply(errors: dict[str, Text]) -> Reply:

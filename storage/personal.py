@@ -62,18 +62,13 @@ def elsewhere(db: Database, person: Person) -> dict[str, list[int]]:
     next, the ids of those contacts (a person decides whether it is the same person)."""
     found = mentioning(db, person)
     ids = {c.id for c in found}
+    by_email = person.email is not None
     others: dict[str, list[int]] = {}
-    if person.email is not None:
-        candidates = {c.person for c in found if c.person}
-        for name in sorted(candidates):
-            more = [c.id for c in mentioning(db, Person(name=name)) if c.id not in ids]
-            if more:
-                others[name] = more
-    else:
-        for email in sorted({c.email for c in found if c.email}):
-            more = [c.id for c in mentioning(db, Person(email=email)) if c.id not in ids]
-            if more:
-                others[email] = more
+    for key in sorted({value for c in found if (value := c.person if by_email else c.email)}):
+        other = Person(name=key) if by_email else Person(email=key)
+        more = [c.id for c in mentioning(db, other) if c.id not in ids]
+        if more:
+            others[key] = more
     return others
 
 

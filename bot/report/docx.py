@@ -19,9 +19,8 @@ def report_docx(document: ReportDocument) -> bytes:
     from docx.shared import Cm
 
     word = Document()
-    page = word.sections[
-        0
-    ]  # A4 with 2.5 cm margins, as Swedish offices print (python-docx's default is US Letter)
+    # A4 with 2.5 cm margins, as Swedish offices print (python-docx's default is US Letter).
+    page = word.sections[0]
     page.page_width, page.page_height = Cm(21), Cm(29.7)
     page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2.5)
     _page_numbers(page, qn)

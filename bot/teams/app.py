@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -48,6 +48,7 @@ class TeamsMount:
     http: httpx.AsyncClient
     unauthenticated: bool
     tokens: ClientCredentialsTokens | None = None
+    checking: asyncio.Task[None] | None = field(default=None, init=False)  # the start-up token check
 
     async def start(self) -> None:
         """Register the messaging endpoint (the SDK's `initialize`; never `start`)."""
@@ -60,13 +61,12 @@ class TeamsMount:
             )
         log.info("serving Teams on %s", MESSAGING_ENDPOINT)
         if self.tokens is not None:  # in the background: start-up waits for no network
-            self._checking = asyncio.create_task(self.tokens.check())
+            self.checking = asyncio.create_task(self.tokens.check())
 
     async def close(self) -> None:
         """Close the worker threads and HTTP connections."""
-        checking = getattr(self, "_checking", None)
-        if checking is not None:
-            checking.cancel()
+        if self.checking is not None:
+            self.checking.cancel()
         await self.adapter.close()
         await self.http.aclose()
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.asgi_body import Refused, answer, read_body, replay_body
+from bot.config import GUID
 from bot.teams.auth import BotFrameworkVerifier, KeysUnavailable, service_url_matches
 
 log = logging.getLogger(__name__)
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 MAX_BODY = 1024 * 1024  # Teams activities are far smaller
 READ_TIMEOUT = 10.0  # seconds for the whole body, once the head has arrived
@@ -39,7 +38,7 @@ class ActivityGuard:
         self.verifier = verifier
         # The municipality's own tenant (a GUID): activities from any other are refused. Bot
         # Framework signs activities from every tenant the app is installed in.
-        self.tenant = tenant.lower() if tenant and _GUID.fullmatch(tenant) else None
+        self.tenant = tenant.lower() if tenant and GUID.fullmatch(tenant) else None
         if tenant and self.tenant is None:
             log.warning(
                 "TEAMS_TENANT_ID is a domain, not the tenant's id: activities are not checked against "
