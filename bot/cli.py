@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.argparse_words import translate_argparse
 from bot.cli_archive import add_archive_command, run_archive
 from bot.cli_export import add_arguments as add_export_arguments
-from bot.cli_export import export_spreadsheet
+from bot.cli_export import export_spreadsheet, say_written
 from bot.cli_import import add_arguments as add_import_arguments
 from bot.cli_import import import_file
 from bot.cli_report import add_report_command, run_report
@@ -26,7 +26,7 @@ from bot.config import ConfigError, Settings, language_of, load_settings
 from bot.context import BotContext, open_context, register_notice
 from bot.file_problems import cannot_read, cannot_write, reason
 from bot.shell.render import render, render_text
-from handlers.i18n import _, ngettext, use_language
+from handlers.i18n import _, use_language
 from handlers.importing import check_records
 from handlers.privacy import register_description
 from handlers.weeks import Week
@@ -387,12 +387,7 @@ def _export(context: BotContext, args: argparse.Namespace) -> int:
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
         with args.output.open("w", encoding=encoding, newline="") as out:
             count = writer(contacts, out)
-        print(
-            ngettext("Wrote {count} contact to {path}.", "Wrote {count} contacts to {path}.", count).format(
-                count=count, path=args.output
-            ),
-            file=sys.stderr,
-        )
+        say_written(count, args.output)
     from bot.records_cli import record_export
 
     record_export(context, args.format, count)

@@ -67,10 +67,15 @@ def _write(context: BotContext, args: argparse.Namespace) -> int:
     else:
         with args.output.open("w", encoding="utf-8-sig", newline="") as out:
             count = write_contacts_excel_csv(contacts, out, zone)
+    say_written(count, args.output)
+    return 0
+
+
+def say_written(count: int, path: object) -> None:
+    """`Wrote 3 contacts to FILE.`, on standard error (standard output may be the file)."""
     print(
         ngettext("Wrote {count} contact to {path}.", "Wrote {count} contacts to {path}.", count).format(
-            count=count, path=args.output
+            count=count, path=path
         ),
         file=sys.stderr,
     )
-    return 0
