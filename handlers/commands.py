@@ -43,6 +43,7 @@ from storage.digests import DigestStore
 from storage.folding import fold
 from storage.history import record_once
 from storage.models import Contact
+from storage.requests import Once, Replayed
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +104,23 @@ class CommandHandler(RecordCommands):
 
     # -- entry points -----------------------------------------------------------
 
-    def handle(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
-        """The reply to `text` (what follows `/kontakt`). Never raises.
+    def handle(
+        self, text: str, caller: Caller, source_key: str | None = None, once: Once | None = None
+    ) -> Reply:
+        """The reply to `text` (what follows `/kontakt`). Never raises, except `Replayed`.
 
         `source_key` names the message `text` came in (a platform that may deliver it again):
         a contact logged by it is stored once, and a redelivery answers that it was already saved.
+        `once` is a signed request that must be carried out once (a Slack slash command): a
+        `log` claims it with the contact it stores, any other command before it does anything.
+        A request claimed before raises `Replayed`, with nothing done.
         """
         try:
-            return self._dispatch(text, caller, source_key)
+            answer = self._dispatch(text, caller, source_key, once)
+        except Replayed:
+            raise
         except ParseError as problem:
-            return reply(problem.text, ok=False)
+            answer = reply(problem.text, ok=False)
         except DatabaseUnavailable as trouble:
             return reply(_database_message(trouble), ok=False)
         except Exception:
@@ -126,6 +134,14 @@ class CommandHandler(RecordCommands):
                 ),
                 ok=False,
             )
+        if once is not None and not once.taken:
+            # A `log` that stored nothing (a mistake in it, a form to fill in): claimed now,
+            # so that its replay is answered by nobody, as every other replay is.
+            try:
+                once.take()
+            except DatabaseUnavailable as trouble:
+                return reply(_database_message(trouble), ok=False)
+        return answer
 
     def submit_form(
         self,
@@ -156,13 +172,18 @@ class CommandHandler(RecordCommands):
 
     # -- dispatch ---------------------------------------------------------------
 
-    def _dispatch(self, text: str, caller: Caller, source_key: str | None = None) -> Reply:
+    def _dispatch(
+        self, text: str, caller: Caller, source_key: str | None = None, once: Once | None = None
+    ) -> Reply:
         tokens = tokenize(text)
+        if tokens and tokens[0].key is not None:
+            return self.log(tokens, caller, source_key, once)
+        command = find_command(tokens[0].text) if tokens else None
+        if once is not None and (command is None or command.name != "log"):
+            once.take()  # before the command does anything (a `log` claims with its contact)
         if not tokens:
             return self.help(caller)
         first = tokens[0]
-        if first.key is not None:
-            return self.log(tokens, caller, source_key)
         rest = tokens[1:]
         if (
             first.text.casefold() == "ta"
@@ -171,13 +192,13 @@ class CommandHandler(RecordCommands):
             and rest[0].text.casefold() == "bort"
         ):
             first, rest = Token("ta-bort"), rest[1:]  # `ta bort 12`, as it is written in Swedish
-        command = find_command(first.text)
+            command = find_command(first.text)
         if command is None:
             return self._unknown_command(first.text)
         if command.name == "help":
             return self.help(caller, rest[0].text if rest else None)
         if command.name == "log":
-            return self.log(rest, caller, source_key)
+            return self.log(rest, caller, source_key, once)
         return getattr(self, command.name)(rest, caller)
 
     def _unknown_command(self, typed: str) -> Reply:
@@ -264,8 +285,11 @@ class CommandHandler(RecordCommands):
 
     # -- log --------------------------------------------------------------------
 
-    def log(self, tokens: list[Token], caller: Caller, source_key: str | None = None) -> Reply:
-        """`log key=value… free text`, or a form when nothing follows; `source_key` as in `handle`."""
+    def log(
+        self, tokens: list[Token], caller: Caller, source_key: str | None = None, once: Once | None = None
+    ) -> Reply:
+        """`log key=value… free text`, or a form when nothing follows; `source_key` and `once` as
+        in `handle`."""
         refusal = refuse_archivist(caller)
         if refusal is not None:
             return refusal
@@ -293,9 +317,11 @@ class CommandHandler(RecordCommands):
             data = check_fields(values, self._today())
         except InvalidFields as invalid:
             return _fields_reply(invalid.errors)
-        return self._save_new(data, caller, source_key)
+        return self._save_new(data, caller, source_key, once)
 
-    def _save_new(self, data: ContactData, caller: Caller, source_key: str | None) -> Reply:
+    def _save_new(
+        self, data: ContactData, caller: Caller, source_key: str | None, once: Once | None = None
+    ) -> Reply:
         assert data.org and data.country and data.summary
         added = self.store.add(
             NewContact(
@@ -319,6 +345,7 @@ class CommandHandler(RecordCommands):
             self.services.clock(),
             source_key,
             actor_of(caller),
+            once,
         )
         contact = added.contact
         c = self.c

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, make_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Row, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Dialect, Insert, Row, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from storage.folding import fold
 from storage.history import UNKNOWN, Actor, changed
 from storage.models import Contact, ContactMonth, Organisation, UserSetting
 from storage.prepared import Prepared
+from storage.requests import Once, Replayed, claim_cte
 from storage.search import Page, SearchIndex
 
 # The register's own fields, added by migration 0007.
@@ -125,14 +126,21 @@ class ContactStore:
     # -- writing -------------------------------------------------------------
 
     def add(
-        self, new: NewContact, now: datetime, source_key: str | None = None, actor: Actor = UNKNOWN
+        self,
+        new: NewContact,
+        now: datetime,
+        source_key: str | None = None,
+        actor: Actor = UNKNOWN,
+        once: Once | None = None,
     ) -> Added:
         """Store a contact in one transaction.
 
         Without a unit, the user's default unit is used; a unit typed in another case
         takes the spelling already in use, and becomes the user's default if they had none.
         With `source_key`, a second call with the same key returns the first contact
-        instead of storing another (a platform resending a form).
+        instead of storing another (a platform resending a form). With `once`, its request key
+        is claimed in the transaction that stores the contact: `Replayed`, with nothing stored,
+        when it was claimed before.
 
         Every `log` comes here. The common case (a known organisation, no unit typed) goes
         through the driver (`_add_known`); the rest with SQLAlchemy Core statements on one
@@ -140,16 +148,20 @@ class ContactStore:
         its history row, in one transaction.
         """
         try:
-            if not new.unit:
-                added = self._add_known(new, now, source_key, actor)
-                if added is not None:
-                    return added
-            # Anything else (a new organisation, a unit typed, a resent form): the look-ups
-            # again, in the transaction that writes.
-            with self.db.write() as connection:
-                found = connection.execute(_LOOKUPS, _lookup_values(new, source_key)).one()
-                if found.existing is None:
-                    return self._insert_new(connection, new, now, source_key, actor, found)
+            added = self._add_known(new, now, source_key, actor, once) if not new.unit else None
+            if added is None:
+                # Anything else (a new organisation, a unit typed, a resent form): the look-ups
+                # again, in the transaction that writes.
+                with self.db.write() as connection:
+                    found = connection.execute(_LOOKUPS, _lookup_values(new, source_key)).one()
+                    if found.existing is None:
+                        if once is not None:
+                            once.claim_on(connection)
+                        added = self._insert_new(connection, new, now, source_key, actor, found)
+            if added is not None:
+                if once is not None:
+                    once.taken = True  # committed with the contact
+                return added
         except IntegrityError:
             if source_key is None:
                 raise
@@ -165,13 +177,14 @@ class ContactStore:
         return Added(existing, created=False)
 
     def _add_known(
-        self, new: NewContact, now: datetime, source_key: str | None, actor: Actor
+        self, new: NewContact, now: datetime, source_key: str | None, actor: Actor, once: Once | None
     ) -> Added | None:
         """The common `log` (an organisation already known, no unit typed, not stored before)
-        through the driver (storage/prepared.py): on SQLite the look-ups, the contact and its
-        history row in one transaction; on PostgreSQL two statements, each committing by
-        itself (under READ COMMITTED a look-up in a transaction saw no more than this one
-        does). None, with nothing written, when it is not that case."""
+        through the driver (storage/prepared.py): on SQLite the look-ups, the claim of `once`,
+        the contact and its history row in one transaction; on PostgreSQL two statements, each
+        committing by itself (under READ COMMITTED a look-up in a transaction saw no more than
+        this one does), the second claiming `once` too. None, with nothing written, when it is
+        not that case."""
         statements = self._statements()
         with self.db.driver_transaction() as transaction:
             found = statements.lookups.row(
@@ -186,13 +199,23 @@ class ContactStore:
             contact, values = _new_contact(new, now, source_key, organisation, found["default_unit"])
             after = snapshot(contact)
             if statements.sqlite:
+                if once is not None:
+                    once.claim_in(transaction)
                 cursor = transaction.run(statements.insert_contact, values)
                 contact.id = cursor.lastrowid
                 row = history.row(contact.id, "create", actor, now, after=after)
                 transaction.run(statements.history, row)
-            else:
+            elif once is None:
                 row = history.row_for(None, "create", actor, now, after=after)
                 contact.id = transaction.run(statements.insert_with_history, {**values, **row}).fetchone()[0]
+            else:
+                row = history.row_for(None, "create", actor, now, after=after)
+                stored = transaction.run(
+                    statements.claimed_insert_with_history, {**values, **row, **once.values()}
+                ).fetchone()
+                if stored is None:  # the claim lost: the contact was not inserted
+                    raise Replayed
+                contact.id = stored[0]
         return Added(contact, created=True)
 
     def _statements(self) -> _Prepared:
@@ -537,6 +560,20 @@ _INSERT_ONE_CONTACT = insert(_CONTACTS).values(
     {name: bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS}
 )
 _INSERT_WITH_HISTORY = history.with_contact(_INSERT_ONE_CONTACT.returning(_CONTACTS.c.id))
+
+
+def _claimed_insert_with_history() -> Insert:
+    """PostgreSQL: `_INSERT_WITH_HISTORY` that also claims a request key (`claim_cte`) and
+    inserts the contact, and so its history row, only when the claim won."""
+    claim = claim_cte()
+    chosen = select(*(bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS)).where(
+        select(claim.c.key).exists()
+    )
+    return history.with_contact(
+        insert(_CONTACTS).from_select(_CONTACT_COLUMNS, chosen).returning(_CONTACTS.c.id)
+    )
+
+
 _BY_SOURCE_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.source_key == bindparam("key"))
 _ORGANISATION = select(_ORGANISATIONS).where(_ORGANISATIONS.c.name_key == bindparam("key"))
 _MINE = (_SETTINGS.c.platform == bindparam("platform")) & (_SETTINGS.c.user_id == bindparam("user_id"))
@@ -605,6 +642,7 @@ class _Prepared:
             self.history = Prepared(history.one_row(), dialect)
         else:
             self.insert_with_history = Prepared(_INSERT_WITH_HISTORY, dialect)
+            self.claimed_insert_with_history = Prepared(_claimed_insert_with_history(), dialect)
 
 
 def _lookup_values(new: NewContact, source_key: str | None) -> dict[str, Any]:

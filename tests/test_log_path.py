@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.context import BotContext, open_context
 from storage.contacts import NewContact
 from storage.database import DatabaseUnavailable
 from storage.history import UNKNOWN
+from storage.requests import Replayed, RequestStore
 
 NOW = datetime(2026, 11, 26, 10, 30, 15, 123456, tzinfo=UTC)
 
@@ -166,3 +168,40 @@ def test_a_sqlite_write_that_fails_part_way_leaves_nothing_and_the_next_log_is_s
     first = context.store.get(1)
     assert first is not None and first.summary == "först"
     assert later.created and context.store.get(later.contact.id) is not None
+
+
+def _count(context: BotContext, table: str) -> int:
+    with context.db.reading() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+@pytest.mark.parametrize("organisation", ["Åbo stad", "Ny förening"], ids=["known", "new"])
+def test_a_log_claims_its_request_with_the_contact_and_a_replay_stores_nothing(
+    context: BotContext, organisation: str
+) -> None:
+    # "known": the driver's path (one statement on PostgreSQL); "new": SQLAlchemy's.
+    context.store.add(_new("Först"), NOW)  # Åbo stad is known from here on
+    requests = RequestStore(context.db)
+    once = requests.once("k" * 64, NOW)
+    added = context.store.add(_new("Utbyte", organisation=organisation), NOW, once=once)
+    assert added.created and once.taken
+    assert not requests.claim("k" * 64, NOW)  # the key was claimed with the contact
+    contacts, events = _count(context, "contacts"), _count(context, "history")
+    replay = requests.once("k" * 64, NOW)
+    with pytest.raises(Replayed):
+        context.store.add(_new("Utbyte", organisation=organisation), NOW, once=replay)
+    assert (_count(context, "contacts"), _count(context, "history")) == (contacts, events)
+    assert not replay.taken
+
+
+@pytest.mark.parametrize("organisation", ["Åbo stad", "Ny förening"], ids=["known", "new"])
+def test_a_log_that_cannot_be_stored_leaves_its_request_unclaimed(
+    context: BotContext, organisation: str
+) -> None:
+    context.store.add(_new("Först"), NOW)
+    requests = RequestStore(context.db)
+    once = requests.once("k" * 64, NOW)
+    with pytest.raises(IntegrityError):  # a contact needs a kind: the database refuses the row
+        context.store.add(_new("Utbyte", organisation=organisation, kind=None), NOW, once=once)
+    assert not once.taken
+    assert requests.claim("k" * 64, NOW)  # nothing of the failed log was kept, the claim neither

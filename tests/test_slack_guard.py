@@ -203,6 +203,23 @@ def test_a_replayed_log_command_stores_one_contact_and_answers_once(app: Running
     assert count_contacts(app) == 1
 
 
+def test_a_replayed_log_of_a_known_organisation_stores_one_contact_and_answers_once(app: RunningApp) -> None:
+    app.reply_to(LOG, response="first")  # the organisation is known from here on: the shortest path
+    assert "Saved contact #2" in sent_twice(app, LOG)
+    assert count_contacts(app) == 2
+
+
+def test_a_replayed_log_with_a_mistake_is_answered_once(app: RunningApp) -> None:
+    assert "country" in sent_twice(app, 'log org="Åbo stad" summary="Utbyte"')
+    assert count_contacts(app) == 0
+
+
+def test_a_replayed_withdrawal_is_answered_once(app: RunningApp) -> None:
+    app.reply_to(LOG, response="first")
+    assert "#1" in sent_twice(app, "ta-bort 1 dubblett")
+    assert app.context.store.get(1).withdrawn_at is not None
+
+
 def test_a_command_turned_away_as_busy_and_its_replay_post_nothing_to_the_person(context, standin) -> None:
     context.pending_limit = 0  # every command finds the queue full
     with serve_app(context, standin) as app:

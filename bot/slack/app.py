@@ -48,7 +48,7 @@ from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
 from storage.database import DatabaseUnavailable
 from storage.digests import DigestStore
-from storage.requests import RequestStore
+from storage.requests import Once, Replayed, RequestStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -333,22 +333,23 @@ class SlackAdapter:
         self, handler: CommandHandler, text: str, user_id: str, name: str | None, replay: PendingClaim | None
     ) -> tuple[Caller, Reply] | None:
         """Who asks, and the answer to `text`: one trip to the database threads; None for a
-        request handled before (its replay key claimed already)."""
-        if not self._first_time(replay):
-            return None
+        request handled before (its replay key claimed already, see `CommandHandler.handle`)."""
         caller = self.caller(user_id, name)
-        return caller, handler.handle(text, caller)
-
-    def _first_time(self, replay: PendingClaim | None) -> bool:
-        """Claim the request's replay key; True unless another request claimed it first."""
-        if replay is None or self.requests is None:
-            return True
         try:
-            return self.requests.claim(replay.key, replay.at)
-        except (DatabaseUnavailable, SQLAlchemyError):
+            return caller, handler.handle(text, caller, once=self._once(replay))
+        except Replayed:
+            return None
+
+    def _once(self, replay: PendingClaim | None) -> Once | None:
+        """The request's replay key, for the command to claim; None without one."""
+        if replay is None or self.requests is None:
+            return None
+        try:
+            return self.requests.once(replay.key, replay.at)
+        except (DatabaseUnavailable, SQLAlchemyError):  # pruning old keys failed
             # The command meets the same database and answers "not saved, try again".
             log.warning("Slack request handled unrecorded: the database did not answer")
-            return True
+            return None
 
     def _digest_here(self, body: dict[str, Any]) -> Reply:
         """In Slack the digest's channel is a setting; say which value this channel needs."""
