@@ -48,7 +48,8 @@ def busy_message() -> Text:
 
 class Workers:
     """A thread pool whose queue is bounded by how long its oldest waiting call has waited
-    (`longest_wait`, once `few` wait) and by `limit` calls running and waiting together."""
+    (`longest_wait`, once `few` wait) and by `limit` calls running and waiting together;
+    `initializer` prepares each thread (a database connection of its own)."""
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class Workers:
         longest_wait: float = LONGEST_WAIT,
         clock: Callable[[], float] = time.monotonic,
         few: int = FEW_WAITING,
+        initializer: Callable[[], None] | None = None,
     ) -> None:
         self.limit = limit
         self.longest_wait = longest_wait
@@ -67,7 +69,10 @@ class Workers:
         # Each call's [time queued, taken]: taken once a thread starts it (or it ended without
         # one, cancelled). Only the event loop's thread adds or drops entries.
         self._queued: collections.deque[list[Any]] = collections.deque()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=prefix)
+        # `initializer` runs once in each thread as it starts (`Database.keep_connection`).
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix=prefix, initializer=initializer
+        )
 
     def full(self) -> bool:
         """True when a call now would be turned away."""

@@ -53,6 +53,20 @@ class DatabaseUnavailable(Exception):
         return self.kind in {"full", "read-only", "damaged"}
 
 
+class _Slot:
+    """Where a kept driver transaction waits between uses (see `Database.driver_transaction`)."""
+
+    def __init__(self) -> None:
+        self.kept: DriverTransaction | None = None
+        self.in_use = False
+        self.used_at = 0.0  # time.monotonic() at its last use
+
+    def close(self) -> None:
+        if self.kept is not None:
+            self.kept.close()
+            self.kept = None
+
+
 def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Engine:
     """An engine for `url`, waiting at most `timeout` seconds for a connection or a lock."""
     parsed = make_url(url)
@@ -194,11 +208,15 @@ class Database:
         # turn until DATABASE_TIMEOUT and answer "not saved". Other processes still meet
         # SQLite's lock. Re-entrant: a write inside a write on one thread waits for nobody.
         self._writers = threading.RLock() if self.backend == "sqlite" else None
-        # SQLite: as the writers take turns anyway, driver transactions share one connection
-        # and cursor, kept between them (a pool checkout and return cost as much as the log's
-        # own statements). Only touched with `_writers` held.
-        self._kept: DriverTransaction | None = None
-        self._kept_in_use = False
+        # Driver transactions keep their connection and cursor between them: a pool checkout
+        # and return cost two thirds as much as the log's own statements. On SQLite the writers
+        # take turns anyway and share one (only touched with `_writers` held); on PostgreSQL
+        # each database worker thread keeps its own (`keep_connection`).
+        self._shared = _Slot()
+        self._local = threading.local()  # .slot: this thread's, once it keeps a connection
+        self._thread_slots: list[_Slot] = []  # every thread's, to close them at `dispose`
+        self._slots_lock = threading.Lock()
+        self.monotonic: Callable[[], float] = time.monotonic  # how long a kept one was unused; tests' own
         # PostgreSQL: what arms the watchdog for one driver call (see `_watch_postgresql`).
         self._watch = self._watch_call if self.backend == "postgresql" else None
 
@@ -245,16 +263,26 @@ class Database:
                 yield connection
             self.write_failure = None
 
+    def keep_connection(self) -> None:
+        """From now on this thread keeps one PostgreSQL connection for its driver transactions
+        instead of taking one from the pool each time: for the database worker threads, which
+        live as long as the bot (SQLite's writers share one kept connection anyway)."""
+        if self._writers is None and getattr(self._local, "slot", None) is None:
+            slot = _Slot()
+            with self._slots_lock:
+                self._thread_slots.append(slot)
+            self._local.slot = slot
+
     @contextmanager
     def driver_transaction(self) -> Iterator[DriverTransaction]:
         """A transaction for `Prepared` statements (the `log` path), run by the driver itself:
         on SQLite between `BEGIN IMMEDIATE` and `COMMIT`; on PostgreSQL each statement commits
         by itself (one round trip), each call under the watchdog. Failures as `write()`."""
         with self._turn(), self._failures():
-            keep = self._writers is not None and not self._kept_in_use  # not nested in another
-            transaction = self._kept if keep and self._kept is not None else self._driver_transaction(keep)
-            if keep:
-                self._kept_in_use = True
+            slot = self._shared if self._writers is not None else getattr(self._local, "slot", None)
+            if slot is not None and slot.in_use:
+                slot = None  # nested in another: a connection of its own
+            transaction = self._kept(slot) if slot is not None else self._driver_transaction(False)
             failed = True
             try:
                 transaction.begin()
@@ -262,12 +290,30 @@ class Database:
                 transaction.commit()
                 failed = False
             finally:
-                if keep:
-                    self._kept_in_use = False
+                if slot is not None:
+                    slot.in_use = False
+                    slot.used_at = self.monotonic()
                 transaction.end(failed)
-                if keep:
-                    self._kept = transaction if transaction.fairy.is_valid else None
+                if slot is not None and not transaction.fairy.is_valid:
+                    slot.kept = None
             self.write_failure = None
+
+    def _kept(self, slot: _Slot) -> DriverTransaction:
+        """The slot's kept transaction (made now if it has none), marked in use. A PostgreSQL
+        connection unused for longer than FRESH_SECONDS is pinged first, as the pool does."""
+        kept = slot.kept
+        if (
+            kept is not None
+            and self._writers is None
+            and self.monotonic() - slot.used_at > FRESH_SECONDS
+            and not kept.answers()
+        ):
+            kept = slot.kept = None
+        if kept is None:
+            kept = self._driver_transaction(True)
+            slot.kept = kept
+        slot.in_use = True
+        return kept
 
     def _driver_transaction(self, kept: bool) -> DriverTransaction:
         """A driver transaction on a connection from the pool (`kept`: not returned after)."""
@@ -352,12 +398,14 @@ class Database:
             return False
 
     def dispose(self) -> None:
-        """Close every pooled connection (and the writers' kept one)."""
+        """Close every pooled connection (and the kept ones not in use)."""
         if self._writers is not None and self._writers.acquire(timeout=self.timeout):
             try:  # (a writer stuck past the timeout keeps it: the process is ending anyway)
-                if self._kept is not None:
-                    self._kept.close()
-                    self._kept = None
+                self._shared.close()
             finally:
                 self._writers.release()
+        with self._slots_lock:
+            for slot in self._thread_slots:
+                if not slot.in_use:  # (one in use is its thread's until the process ends)
+                    slot.close()
         self.engine.dispose()

@@ -99,8 +99,20 @@ class DriverTransaction:
         PostgreSQL: each statement commits by itself, one round trip each."""
         if self.sqlite:
             self._call(self.cursor.execute, "BEGIN IMMEDIATE")
-        else:
+        elif not self.driver.autocommit:  # (a kept connection stays in autocommit)
             self._call(setattr, self.driver, "autocommit", True)
+
+    def answers(self) -> bool:
+        """One round trip (`SELECT 1`) under the watchdog. False when it fails: the connection
+        is then given back to the pool, invalidated (the pool connects anew)."""
+        try:
+            self._call(self.cursor.execute, "SELECT 1")
+        except DBAPIError:
+            if self.fairy.is_valid:
+                self.fairy.invalidate()
+            self.close()
+            return False
+        return True
 
     def run(self, prepared: Prepared, values: dict[str, Any]) -> Any:
         """Execute `prepared` with `values`; returns the driver's cursor (rows, lastrowid)."""

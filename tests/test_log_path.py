@@ -205,3 +205,27 @@ def test_a_log_that_cannot_be_stored_leaves_its_request_unclaimed(
         context.store.add(_new("Utbyte", organisation=organisation, kind=None), NOW, once=once)
     assert not once.taken
     assert requests.claim("k" * 64, NOW)  # nothing of the failed log was kept, the claim neither
+
+
+def _backend_pid(context: BotContext) -> int:
+    with context.db.driver_transaction() as transaction:
+        return transaction.cursor.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def test_a_worker_threads_connection_closed_by_the_server_is_replaced_before_its_next_log(
+    context: BotContext,
+) -> None:
+    if context.db.backend != "postgresql":
+        pytest.skip("a connection kept by each worker thread is PostgreSQL's (SQLite's writers share one)")
+    now = [100.0]
+    context.db.monotonic = lambda: now[0]
+    context.db.keep_connection()  # as each database worker thread does when it starts
+    assert context.store.add(_new("Först"), NOW).created
+    kept = _backend_pid(context)
+    assert _backend_pid(context) == kept  # the same connection, not one from the pool each time
+    with context.db.reading() as connection:  # the server ends it (a restart, an administrator)
+        connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": kept})
+    now[0] += 5  # unused for longer than a pooled connection is trusted without a ping
+    assert context.store.add(_new("Efter"), NOW).created  # pinged, found gone, replaced
+    assert _backend_pid(context) != kept
+    assert _count(context, "contacts") == 2

@@ -213,7 +213,9 @@ class SlackAdapter:
         # (benchmarks/open_loop.py on a 2-core machine: SQLite kept up with 350 `log`s a
         # second with two threads, not with four; PostgreSQL with 350 with four, 300 with two).
         threads = WORKERS_SQLITE if context.db.backend == "sqlite" else WORKERS
-        self.workers = Workers("contactbot-db", context.pending_limit, threads)
+        self.workers = Workers(
+            "contactbot-db", context.pending_limit, threads, initializer=context.db.keep_connection
+        )
         self.sleep: Sleep = asyncio.sleep  # between tries of a response URL; tests pass their own
         # Seconds a form's storing may take before its ack says "still saving": with the guard's
         # replay record (up to CLAIM_WAIT) within Slack's 3 s.

@@ -50,7 +50,9 @@ class TeamsAdapter:
         self.context = context
         self.language = context.settings.language
         self.retry = retry or RetryPolicy()
-        self.workers = Workers("contactbot-teams", context.pending_limit, WORKERS)
+        self.workers = Workers(
+            "contactbot-teams", context.pending_limit, WORKERS, initializer=context.db.keep_connection
+        )
         # Set by the wiring when the digest and file hand-over are available (see bot/teams/app.py).
         self.digests: Any = None
         self.files: Any = None
