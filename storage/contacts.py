@@ -11,7 +11,19 @@ from dataclasses import dataclass, fields, make_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Insert, Row, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Insert,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,10 +33,11 @@ from storage.faults import describe
 from storage.folding import fold
 from storage.history import UNKNOWN, Actor, changed
 from storage.models import Contact, ContactMonth, Organisation, UserSetting
-from storage.prepared import Prepared
+from storage.prepared import DriverTransaction, Prepared
 from storage.requests import Once, Replayed, claim_cte
 from storage.search import Page, SearchIndex
 
+KNOWN_LIMIT = 10_000  # remembered look-ups (`ContactStore._known`); forgotten all at once past it
 # The register's own fields, added by migration 0007.
 REGISTER_FIELDS = ("dnr", "direction", "participants", "young_participants", "programme", "project_ref")
 EDITABLE = (
@@ -105,6 +118,10 @@ class ContactStore:
         self.db = db
         self._search_index: SearchIndex | None = None
         self._prepared: _Prepared | None = None
+        # PostgreSQL: the organisation's columns and the default unit a `log` looked up, by
+        # (organisation's key, platform, user): the next such `log` checks them in the statement
+        # that stores it instead of a round trip of its own (`_add_remembered`).
+        self._known: dict[tuple[str, str, str], tuple[dict[str, Any], str | None]] = {}
 
     @property
     def search_index(self) -> SearchIndex:
@@ -183,20 +200,31 @@ class ContactStore:
         through the driver (storage/prepared.py): on SQLite the look-ups, the claim of `once`,
         the contact and its history row in one transaction; on PostgreSQL two statements, each
         committing by itself (under READ COMMITTED a look-up in a transaction saw no more than
-        this one does), the second claiming `once` too. None, with nothing written, when it is
-        not that case."""
+        this one does), the second claiming `once` too, or one (`_add_remembered`). None, with
+        nothing written, when it is not that case."""
         statements = self._statements()
+        lookup = _lookup_values(new, source_key)
+        remembered = (lookup["name_key"], new.platform, new.logged_by)
         with self.db.driver_transaction() as transaction:
-            found = statements.lookups.row(
-                transaction.run(statements.lookups, _lookup_values(new, source_key)).fetchone()
-            )
+            if once is not None and source_key is None and not statements.sqlite:
+                known = self._known.get(remembered)
+                if known is not None:
+                    added = self._add_remembered(transaction, new, now, actor, once, lookup, *known)
+                    if added is not None:
+                        return added
+                    self._known.pop(remembered, None)  # changed since: looked up again below
+            found = statements.lookups.row(transaction.run(statements.lookups, lookup).fetchone())
             assert found is not None  # scalar subqueries: always one row
             if found["existing"] is not None or found["organisation_id"] is None:
                 return None
-            organisation = StoredOrganisation(
-                **{c.name: found[f"organisation_{c.name}"] for c in _ORGANISATIONS.c}
+            columns = {c.name: found[f"organisation_{c.name}"] for c in _ORGANISATIONS.c}
+            if not statements.sqlite:
+                if len(self._known) >= KNOWN_LIMIT:
+                    self._known.clear()
+                self._known[remembered] = (columns, found["default_unit"])
+            contact, values = _new_contact(
+                new, now, source_key, StoredOrganisation(**columns), found["default_unit"]
             )
-            contact, values = _new_contact(new, now, source_key, organisation, found["default_unit"])
             after = snapshot(contact)
             if statements.sqlite:
                 if once is not None:
@@ -216,6 +244,33 @@ class ContactStore:
                 if stored is None:  # the claim lost: the contact was not inserted
                     raise Replayed
                 contact.id = stored[0]
+        return Added(contact, created=True)
+
+    def _add_remembered(
+        self,
+        transaction: DriverTransaction,
+        new: NewContact,
+        now: datetime,
+        actor: Actor,
+        once: Once,
+        lookup: dict[str, Any],
+        organisation: dict[str, Any],
+        default_unit: str | None,
+    ) -> Added | None:
+        """PostgreSQL: a `log` whose organisation and default unit this process looked up
+        before, in one round trip (`_insert_for_known`, which checks they are still so); None,
+        with nothing written, when either has changed."""
+        contact, values = _new_contact(new, now, None, StoredOrganisation(**organisation), default_unit)
+        row = history.row_for(None, "create", actor, now, after=snapshot(contact))
+        checks = {"organisation_name": organisation["name"], "default_unit": default_unit}
+        known, contact_id = transaction.run(
+            self._statements().insert_for_known, {**lookup, **values, **row, **once.values(), **checks}
+        ).fetchone()
+        if not known:
+            return None
+        if contact_id is None:  # the claim lost: the contact was not inserted
+            raise Replayed
+        contact.id = contact_id
         return Added(contact, created=True)
 
     def _statements(self) -> _Prepared:
@@ -631,6 +686,33 @@ StoredContact = make_dataclass(
 StoredOrganisation = make_dataclass("StoredOrganisation", [(c.name, Any, None) for c in _ORGANISATIONS.c])
 
 
+def _insert_for_known() -> Select[Any]:
+    """PostgreSQL, one round trip for a `log` whose organisation and default unit this process
+    has looked up before (`ContactStore._known`): where both are still as remembered, it claims
+    the request key (`claim_cte`) and, where that won, inserts the contact and its history row.
+    Returns `known` (False: something changed, nothing was written) and the new `contact_id`
+    (NULL when the key was claimed before)."""
+    organisations = _ORGANISATIONS.c
+    known = (
+        select(organisations.id)
+        .where(
+            (organisations.id == bindparam("organisation_id"))
+            & (organisations.name == bindparam("organisation_name"))
+            & (organisations.name_key == bindparam("name_key"))
+        )
+        .exists()
+    ) & _DEFAULT_UNIT.scalar_subquery().is_not_distinct_from(
+        bindparam("default_unit", type_=_SETTINGS.c.unit.type)
+    )
+    claim = claim_cte(known)
+    chosen = select(*(bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS)).where(
+        select(claim.c.key).exists()
+    )
+    contact = insert(_CONTACTS).from_select(_CONTACT_COLUMNS, chosen).returning(_CONTACTS.c.id)
+    stored = history.with_contact(contact).cte("stored")
+    return select(known.label("known"), select(stored.c.contact_id).scalar_subquery().label("contact_id"))
+
+
 class _Prepared:
     """`add`'s statements through the driver, compiled once for the database's dialect."""
 
@@ -643,6 +725,7 @@ class _Prepared:
         else:
             self.insert_with_history = Prepared(_INSERT_WITH_HISTORY, dialect)
             self.claimed_insert_with_history = Prepared(_claimed_insert_with_history(), dialect)
+            self.insert_for_known = Prepared(_insert_for_known(), dialect)
 
 
 def _lookup_values(new: NewContact, source_key: str | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, Connection, Insert, bindparam, delete
+from sqlalchemy import CTE, ColumnElement, Connection, Insert, bindparam, delete, select
 
 from storage.database import Database
 from storage.models import HandledRequest
@@ -38,12 +38,19 @@ def _claim_statement(backend: str, prefix: str = "") -> Insert:
     return insert(_TABLE).values(values).on_conflict_do_nothing().returning(_TABLE.c.key)
 
 
-def claim_cte() -> CTE:
+def claim_cte(condition: ColumnElement[bool] | None = None) -> CTE:
     """PostgreSQL: the claim as a common table expression (`claim`, one row when this claim won)
     for a statement that writes only if it won; its values are `claim_key` and `claim_seen_at`
     (`Once.values`). Every sub-statement of a WITH runs in the one statement's transaction, so
-    the claim and the write are one round trip and stand or fall together."""
-    return _claim_statement("postgresql", "claim_").cte("claim")
+    the claim and the write are one round trip and stand or fall together. With `condition`,
+    the key is claimed only where it holds."""
+    if condition is None:
+        return _claim_statement("postgresql", "claim_").cte("claim")
+    from sqlalchemy.dialects.postgresql import insert
+
+    values = [bindparam("claim_" + name, type_=_TABLE.c[name].type) for name in ("key", "seen_at")]
+    claimed = insert(_TABLE).from_select(["key", "seen_at"], select(*values).where(condition))
+    return claimed.on_conflict_do_nothing().returning(_TABLE.c.key).cte("claim")
 
 
 class RequestStore:

@@ -229,3 +229,50 @@ def test_a_worker_threads_connection_closed_by_the_server_is_replaced_before_its
     assert context.store.add(_new("Efter"), NOW).created  # pinged, found gone, replaced
     assert _backend_pid(context) != kept
     assert _count(context, "contacts") == 2
+
+
+def _logged(context: BotContext, summary: str, key: str, **fields: Any) -> Any:
+    """A `log` as a Slack slash command stores it: claiming its request key with the contact."""
+    once = RequestStore(context.db).once(key * 64, NOW)
+    return context.store.add(_new(summary, **fields), NOW, actor=UNKNOWN, once=once).contact
+
+
+def test_logs_by_someone_who_logged_for_that_organisation_before_store_what_the_first_stored(
+    context: BotContext,
+) -> None:
+    # The first meets a new organisation, the second looks it up, the third (on PostgreSQL)
+    # stores with what the second looked up, checked in its one statement.
+    first, second, third = (_logged(context, "Utbyte", key) for key in "abc")
+    rows = [_stored(context, contact.id) for contact in (first, second, third)]
+    plain = [
+        (
+            {k: v for k, v in row.items() if k != "id"},
+            [{k: v for k, v in e.items() if k not in ("id", "contact_id")} for e in events],
+        )
+        for row, events in rows
+    ]
+    assert plain[0] == plain[1] == plain[2]
+    assert context.store.get(third.id).organisation.name == "Åbo stad"
+
+
+def test_a_log_after_the_default_unit_or_the_organisation_changed_stores_them_as_they_are_now(
+    context: BotContext,
+) -> None:
+    _logged(context, "Först", "a")
+    _logged(context, "Andra", "b")  # looked up, and remembered on PostgreSQL
+    context.store.set_default_unit("slack", "U1", "Kulturförvaltningen", NOW)
+    with context.db.write() as connection:  # renamed by hand in the database, say
+        connection.execute(text("UPDATE organisations SET name = 'Turun kaupunki'"))
+    third = _logged(context, "Tredje", "c")
+    assert (third.unit, third.organisation.name) == ("Kulturförvaltningen", "Turun kaupunki")
+    row, _events = _stored(context, third.id)
+    assert row["unit"] == "Kulturförvaltningen" and "turun kaupunki" in row["search_text"]
+
+
+def test_a_replayed_log_that_would_take_the_one_statement_path_stores_nothing(context: BotContext) -> None:
+    _logged(context, "Först", "a")
+    _logged(context, "Andra", "b")
+    before = (_count(context, "contacts"), _count(context, "history"))
+    with pytest.raises(Replayed):
+        _logged(context, "Andra", "b")
+    assert (_count(context, "contacts"), _count(context, "history")) == before
