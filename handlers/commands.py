@@ -137,10 +137,7 @@ class CommandHandler(RecordCommands):
         if once is not None and not once.taken:
             # A `log` that stored nothing (a mistake in it, a form to fill in): claimed now,
             # so that its replay is answered by nobody, as every other replay is.
-            try:
-                once.take()
-            except DatabaseUnavailable as trouble:
-                return reply(_database_message(trouble), ok=False)
+            once.take()
         return answer
 
     def submit_form(

@@ -37,7 +37,7 @@ from storage.prepared import DriverTransaction, Prepared
 from storage.requests import Once, Replayed, claim_cte
 from storage.search import Page, SearchIndex
 
-KNOWN_LIMIT = 10_000  # remembered look-ups (`ContactStore._known`); forgotten all at once past it
+KNOWN_LIMIT = 10_000  # remembered look-ups (`ContactStore._known`)
 # The register's own fields, added by migration 0007.
 REGISTER_FIELDS = ("dnr", "direction", "participants", "young_participants", "programme", "project_ref")
 EDITABLE = (
@@ -206,6 +206,8 @@ class ContactStore:
         lookup = _lookup_values(new, source_key)
         remembered = (lookup["name_key"], new.platform, new.logged_by)
         with self.db.driver_transaction() as transaction:
+            if once is not None:
+                once.prune_in(transaction)
             if once is not None and source_key is None and not statements.sqlite:
                 known = self._known.get(remembered)
                 if known is not None:
@@ -218,10 +220,8 @@ class ContactStore:
             if found["existing"] is not None or found["organisation_id"] is None:
                 return None
             columns = {c.name: found[f"organisation_{c.name}"] for c in _ORGANISATIONS.c}
-            if not statements.sqlite:
-                if len(self._known) >= KNOWN_LIMIT:
-                    self._known.clear()
-                self._known[remembered] = (columns, found["default_unit"])
+            if once is not None and source_key is None and not statements.sqlite:
+                self._remember(remembered, columns, found["default_unit"])
             contact, values = _new_contact(
                 new, now, source_key, StoredOrganisation(**columns), found["default_unit"]
             )
@@ -246,6 +246,13 @@ class ContactStore:
                 contact.id = stored[0]
         return Added(contact, created=True)
 
+    def _remember(self, key: tuple[str, str, str], organisation: dict[str, Any], unit: str | None) -> None:
+        """Keep what a `log` looked up for the next (the oldest goes first past KNOWN_LIMIT)."""
+        known = self._known
+        if len(known) >= KNOWN_LIMIT:
+            known.pop(next(iter(known), key), None)
+        known[key] = (organisation, unit)
+
     def _add_remembered(
         self,
         transaction: DriverTransaction,
@@ -262,6 +269,8 @@ class ContactStore:
         with nothing written, when either has changed."""
         contact, values = _new_contact(new, now, None, StoredOrganisation(**organisation), default_unit)
         row = history.row_for(None, "create", actor, now, after=snapshot(contact))
+        # The check shares `organisation_id`, `name_key`, `platform` and `user_id` with the
+        # contact's own values and the look-up's: the same values under the same names.
         checks = {"organisation_name": organisation["name"], "default_unit": default_unit}
         known, contact_id = transaction.run(
             self._statements().insert_for_known, {**lookup, **values, **row, **once.values(), **checks}

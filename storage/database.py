@@ -54,16 +54,22 @@ class DatabaseUnavailable(Exception):
 
 
 class _Slot:
-    """Where a kept driver transaction waits between uses (see `Database.driver_transaction`)."""
+    """Where a kept driver transaction waits between uses (see `Database.driver_transaction`):
+    the SQLite writers' one, or one PostgreSQL worker thread's (`thread`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, thread: threading.Thread | None = None) -> None:
         self.kept: DriverTransaction | None = None
-        self.in_use = False
-        self.used_at = 0.0  # time.monotonic() at its last use
+        self.thread = thread
+        # Held while the kept transaction is in use; a driver transaction that finds it held
+        # is nested in another (or meets `dispose`) and takes a connection of its own.
+        self.lock = threading.Lock()
+        self.used_at = 0.0  # `Database.monotonic()` at its last use
 
-    def close(self) -> None:
+    def release(self) -> None:
+        """Give the kept connection back to the pool, as the pool expects it (not in
+        autocommit); the slot's lock is held, or its thread has ended."""
         if self.kept is not None:
-            self.kept.close()
+            self.kept.release()
             self.kept = None
 
 
@@ -216,7 +222,8 @@ class Database:
         self._local = threading.local()  # .slot: this thread's, once it keeps a connection
         self._thread_slots: list[_Slot] = []  # every thread's, to close them at `dispose`
         self._slots_lock = threading.Lock()
-        self.monotonic: Callable[[], float] = time.monotonic  # how long a kept one was unused; tests' own
+        # How long a kept connection was unused (tests give their own).
+        self.monotonic: Callable[[], float] = time.monotonic
         # PostgreSQL: what arms the watchdog for one driver call (see `_watch_postgresql`).
         self._watch = self._watch_call if self.backend == "postgresql" else None
 
@@ -266,12 +273,18 @@ class Database:
     def keep_connection(self) -> None:
         """From now on this thread keeps one PostgreSQL connection for its driver transactions
         instead of taking one from the pool each time: for the database worker threads, which
-        live as long as the bot (SQLite's writers share one kept connection anyway)."""
-        if self._writers is None and getattr(self._local, "slot", None) is None:
-            slot = _Slot()
-            with self._slots_lock:
-                self._thread_slots.append(slot)
-            self._local.slot = slot
+        live as long as their pool (SQLite's writers share one kept connection anyway). The
+        connections of worker threads that have ended go back to the pool here and at `dispose`."""
+        if self._writers is not None or getattr(self._local, "slot", None) is not None:
+            return
+        slot = _Slot(threading.current_thread())
+        with self._slots_lock:
+            ended = [other for other in self._thread_slots if not other.thread.is_alive()]  # type: ignore[union-attr]
+            self._thread_slots = [other for other in self._thread_slots if other not in ended]
+            self._thread_slots.append(slot)
+        for other in ended:
+            other.release()
+        self._local.slot = slot
 
     @contextmanager
     def driver_transaction(self) -> Iterator[DriverTransaction]:
@@ -280,26 +293,29 @@ class Database:
         by itself (one round trip), each call under the watchdog. Failures as `write()`."""
         with self._turn(), self._failures():
             slot = self._shared if self._writers is not None else getattr(self._local, "slot", None)
-            if slot is not None and slot.in_use:
+            if slot is not None and not slot.lock.acquire(blocking=False):
                 slot = None  # nested in another: a connection of its own
-            transaction = self._kept(slot) if slot is not None else self._driver_transaction(False)
-            failed = True
             try:
-                transaction.begin()
-                yield transaction
-                transaction.commit()
-                failed = False
+                transaction = self._kept(slot) if slot is not None else self._driver_transaction(False)
+                failed = True
+                try:
+                    transaction.begin()
+                    yield transaction
+                    transaction.commit()
+                    failed = False
+                finally:
+                    transaction.end(failed)
+                    if slot is not None:
+                        slot.used_at = self.monotonic()
+                        if not transaction.fairy.is_valid:
+                            slot.kept = None
             finally:
                 if slot is not None:
-                    slot.in_use = False
-                    slot.used_at = self.monotonic()
-                transaction.end(failed)
-                if slot is not None and not transaction.fairy.is_valid:
-                    slot.kept = None
+                    slot.lock.release()
             self.write_failure = None
 
     def _kept(self, slot: _Slot) -> DriverTransaction:
-        """The slot's kept transaction (made now if it has none), marked in use. A PostgreSQL
+        """The slot's kept transaction (made now if it has none); its lock is held. A PostgreSQL
         connection unused for longer than FRESH_SECONDS is pinged first, as the pool does."""
         kept = slot.kept
         if (
@@ -310,9 +326,7 @@ class Database:
         ):
             kept = slot.kept = None
         if kept is None:
-            kept = self._driver_transaction(True)
-            slot.kept = kept
-        slot.in_use = True
+            kept = slot.kept = self._driver_transaction(True)
         return kept
 
     def _driver_transaction(self, kept: bool) -> DriverTransaction:
@@ -401,11 +415,14 @@ class Database:
         """Close every pooled connection (and the kept ones not in use)."""
         if self._writers is not None and self._writers.acquire(timeout=self.timeout):
             try:  # (a writer stuck past the timeout keeps it: the process is ending anyway)
-                self._shared.close()
+                self._shared.release()
             finally:
                 self._writers.release()
         with self._slots_lock:
             for slot in self._thread_slots:
-                if not slot.in_use:  # (one in use is its thread's until the process ends)
-                    slot.close()
+                if slot.lock.acquire(blocking=False):  # one in use stays its thread's
+                    try:
+                        slot.release()
+                    finally:
+                        slot.lock.release()
         self.engine.dispose()

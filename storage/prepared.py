@@ -140,6 +140,12 @@ class DriverTransaction:
             self.fairy.invalidate()  # the pool opens a new one
         self.close()
 
+    def release(self) -> None:
+        """A kept transaction's connection back to the pool, out of autocommit as `end` leaves
+        every other (or invalidated when that fails)."""
+        self.kept = False
+        self.end(failed=False)
+
     def close(self) -> None:
         """Give the connection back to the pool."""
         try:

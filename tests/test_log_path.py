@@ -276,3 +276,28 @@ def test_a_replayed_log_that_would_take_the_one_statement_path_stores_nothing(co
     with pytest.raises(Replayed):
         _logged(context, "Andra", "b")
     assert (_count(context, "contacts"), _count(context, "history")) == before
+
+
+def test_the_connection_kept_by_a_worker_thread_that_ended_goes_back_to_the_pool_as_it_came(
+    context: BotContext,
+) -> None:
+    if context.db.backend != "postgresql":
+        pytest.skip("a connection kept by each worker thread is PostgreSQL's (SQLite's writers share one)")
+    pool = context.db.engine.pool
+    before = pool.checkedout()
+
+    def worker_thread(summary: str | None) -> None:
+        context.db.keep_connection()  # as each database worker thread does when it starts
+        if summary is not None:
+            context.store.add(_new(summary), NOW)
+
+    for summary in ("Först", None):  # one worker logs and ends; then another starts
+        worker = threading.Thread(target=worker_thread, args=(summary,))
+        worker.start()
+        worker.join()
+    # The first one's connection went back to the pool when the next one started.
+    assert pool.checkedout() == before
+    with context.db.engine.connect() as connection:  # the one given back (the pool is LIFO)
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE scratch (n int)")
+        connection.rollback()  # undone: the connection is in a transaction, not in autocommit
+        assert connection.exec_driver_sql("SELECT to_regclass('scratch')").scalar() is None

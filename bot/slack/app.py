@@ -18,7 +18,6 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import BotContext
 from bot.delivered import record_delivery
@@ -46,7 +45,6 @@ from handlers.markup import Block, Paragraph, say
 from handlers.registry import find_command
 from handlers.replies import Caller, DigestSend, Reply, reply
 from handlers.weeks import Week
-from storage.database import DatabaseUnavailable
 from storage.digests import DigestStore
 from storage.requests import Once, Replayed, RequestStore
 
@@ -346,12 +344,7 @@ class SlackAdapter:
         """The request's replay key, for the command to claim; None without one."""
         if replay is None or self.requests is None:
             return None
-        try:
-            return self.requests.once(replay.key, replay.at)
-        except (DatabaseUnavailable, SQLAlchemyError):  # pruning old keys failed
-            # The command meets the same database and answers "not saved, try again".
-            log.warning("Slack request handled unrecorded: the database did not answer")
-            return None
+        return self.requests.once(replay.key, replay.at)
 
     def _digest_here(self, body: dict[str, Any]) -> Reply:
         """In Slack the digest's channel is a setting; say which value this channel needs."""
