@@ -207,9 +207,10 @@ class SlackAdapter:
         self._digests: DigestService | None = None
         # Worker threads for the database. On SQLite more than two only queue for the write
         # lock and take the interpreter lock from the event loop that acknowledges Slack; on
-        # PostgreSQL each command waits for its round trips, and four keep more of them going
+        # PostgreSQL each command waits for its round trip, and four keep more of them going
         # (benchmarks/open_loop.py on a 2-core machine: SQLite kept up with 350 `log`s a
-        # second with two threads, not with four; PostgreSQL with 350 with four, 300 with two).
+        # second with two threads, not with four; PostgreSQL, with one round trip a `log`, with
+        # 750 with four, not with two or three). Each keeps its own PostgreSQL connection.
         threads = WORKERS_SQLITE if context.db.backend == "sqlite" else WORKERS
         self.workers = Workers(
             "contactbot-db", context.pending_limit, threads, initializer=context.db.keep_connection
