@@ -21,21 +21,26 @@ PREMIS = "{http://www.loc.gov/premis/v3}"
 
 
 @pytest.fixture
-def package(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Path:
-    """The package of 2026's contacts, made by the command as an archivist runs it."""
-    for _db in stored(database_url):
-        pass
+def at_the_command_line(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The command line as an archivist has it: in a folder of their own (returned), on the
+    test's database, in Swedish."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("LANGUAGE", "sv")
+    return tmp_path
+
+
+@pytest.fixture
+def package(database_url: str, at_the_command_line: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The package of 2026's contacts, made by the command as an archivist runs it."""
+    for _db in stored(database_url):
+        pass
     status = main(["arkivera", "--from", "2026-01-01", "--to", "2026-12-31", "-o", "paket.zip",
                    "--arkivbildare", "Exempelby kommun"])  # fmt: skip
     assert status == 0
     out = capsys.readouterr().out
     assert "6 kontakter, 5 organisationer" in out and "paket.zip" in out
-    return tmp_path / "paket.zip"
+    return at_the_command_line / "paket.zip"
 
 
 def _files(package: Path) -> dict[str, bytes]:
@@ -123,22 +128,16 @@ def test_the_register_description_documents_every_column_in_swedish(package: Pat
 
 
 def test_arkivera_with_the_dates_the_wrong_way_round_says_so(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    at_the_command_line: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LANGUAGE", "sv")
     assert main(["arkivera", "--from", "2026-12-31", "--to", "2026-01-01", "-o", "p.zip"]) == 2
     assert "--from 2026-12-31 är efter --to 2026-01-01" in capsys.readouterr().err
-    assert not (tmp_path / "p.zip").exists()
+    assert not (at_the_command_line / "p.zip").exists()
 
 
 def test_arkivera_without_a_creator_or_contacts_says_what_to_check(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    at_the_command_line: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LANGUAGE", "sv")
     assert main(["arkivera", "--from", "2020-01-01", "--to", "2020-12-31", "-o", "p.zip"]) == 0
     warned = capsys.readouterr().err
     assert "ange kommunens eget namn med --arkivbildare" in warned
@@ -156,13 +155,13 @@ def test_arkivera_without_a_creator_or_contacts_says_what_to_check(
     ]
     assert main(args) == 0
     assert "--arkivbildare" not in capsys.readouterr().err
-    before = (tmp_path / "q.zip").read_bytes()
+    before = (at_the_command_line / "q.zip").read_bytes()
     assert main(args) == 2 and "q.zip finns redan" in capsys.readouterr().err
-    assert (tmp_path / "q.zip").read_bytes() == before
+    assert (at_the_command_line / "q.zip").read_bytes() == before
 
 
 def test_the_package_is_in_the_audit_trail_and_its_history_rows_are_json(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database_url: str, at_the_command_line: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import zipfile
 
@@ -171,13 +170,15 @@ def test_the_package_is_in_the_audit_trail_and_its_history_rows_are_json(
     from bot.shell.prompt import answer, shell_caller
     from storage.history import audit_trail
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LANGUAGE", "sv")
     context = open_context(load_settings({"DATABASE_URL": database_url, "LANGUAGE": "sv"}))
     today = context.clock().date().isoformat()
-    answer(context, f"logga org=Tartu land=EE sammanfattning=x datum={today}", shell_caller(), tmp_path)
-    answer(context, "ändra 1 ungdom=ja", shell_caller(), tmp_path)
+    answer(
+        context,
+        f"logga org=Tartu land=EE sammanfattning=x datum={today}",
+        shell_caller(),
+        at_the_command_line,
+    )
+    answer(context, "ändra 1 ungdom=ja", shell_caller(), at_the_command_line)
     args = ["arkivera", "--from", today, "--to", today, "-o", "p.zip", "--arkivbildare", "Ale kommun"]
     assert main(args) == 0
     [event] = [e for e in audit_trail(context.db) if e.action == "export"]
@@ -186,7 +187,7 @@ def test_the_package_is_in_the_audit_trail_and_its_history_rows_are_json(
         and event.note.startswith("archive package uuid-")
         and "1 contacts, p.zip" in event.note
     )
-    with zipfile.ZipFile(tmp_path / "p.zip") as package:
+    with zipfile.ZipFile(at_the_command_line / "p.zip") as package:
         name = next(n for n in package.namelist() if n.endswith("data/history.csv"))
         rows = package.read(name).decode("utf-8").splitlines()
         described = package.read(
