@@ -474,8 +474,6 @@ class CommandHandler(RecordCommands):
                 facts.append((field_label(name), say(_("changed"))))
                 continue
             value = updated.organisation.name if name == "org" else getattr(updated, field.attribute)
-            if isinstance(value, date):
-                value = value.isoformat()
             facts.append((field_label(name), plain(shown_value(value, field.attribute))))
         blocks: list[Block] = [
             Paragraph(say(_("Updated contact #{id}:"), id=updated.id)),

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     Connection,
     Dialect,
     Insert,
@@ -205,10 +206,13 @@ class ContactStore:
         statements = self._statements()
         lookup = _lookup_values(new, source_key)
         remembered = (lookup["name_key"], new.platform, new.logged_by)
+        # PostgreSQL, a Slack `log`: what was looked up is remembered for the next (`_known`).
+        remembering = once is not None and source_key is None and not statements.sqlite
         with self.db.driver_transaction() as transaction:
             if once is not None:
                 once.prune_in(transaction)
-            if once is not None and source_key is None and not statements.sqlite:
+            if remembering:
+                assert once is not None
                 known = self._known.get(remembered)
                 if known is not None:
                     added = self._add_remembered(transaction, new, now, actor, once, lookup, *known)
@@ -220,7 +224,7 @@ class ContactStore:
             if found["existing"] is not None or found["organisation_id"] is None:
                 return None
             columns = {c.name: found[f"organisation_{c.name}"] for c in _ORGANISATIONS.c}
-            if once is not None and source_key is None and not statements.sqlite:
+            if remembering:
                 self._remember(remembered, columns, found["default_unit"])
             contact, values = _new_contact(
                 new, now, source_key, StoredOrganisation(**columns), found["default_unit"]
@@ -233,16 +237,16 @@ class ContactStore:
                 contact.id = cursor.lastrowid
                 row = history.row(contact.id, "create", actor, now, after=after)
                 transaction.run(statements.history, row)
-            elif once is None:
-                row = history.row_for(None, "create", actor, now, after=after)
-                contact.id = transaction.run(statements.insert_with_history, {**values, **row}).fetchone()[0]
             else:
                 row = history.row_for(None, "create", actor, now, after=after)
-                stored = transaction.run(
-                    statements.claimed_insert_with_history, {**values, **row, **once.values()}
-                ).fetchone()
-                if stored is None:  # the claim lost: the contact was not inserted
-                    raise Replayed
+                if once is None:
+                    stored = transaction.run(statements.insert_with_history, {**values, **row}).fetchone()
+                else:
+                    stored = transaction.run(
+                        statements.claimed_insert_with_history, {**values, **row, **once.values()}
+                    ).fetchone()
+                    if stored is None:  # the claim lost: the contact was not inserted
+                        raise Replayed
                 contact.id = stored[0]
         return Added(contact, created=True)
 
@@ -626,16 +630,19 @@ _INSERT_ONE_CONTACT = insert(_CONTACTS).values(
 _INSERT_WITH_HISTORY = history.with_contact(_INSERT_ONE_CONTACT.returning(_CONTACTS.c.id))
 
 
-def _claimed_insert_with_history() -> Insert:
-    """PostgreSQL: `_INSERT_WITH_HISTORY` that also claims a request key (`claim_cte`) and
-    inserts the contact, and so its history row, only when the claim won."""
-    claim = claim_cte()
+def _contact_if_claimed(claim: CTE) -> Insert:
+    """PostgreSQL: the INSERT of one contact (its id returned) that inserts it only where the
+    `claim` (`claim_cte`) won."""
     chosen = select(*(bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS)).where(
         select(claim.c.key).exists()
     )
-    return history.with_contact(
-        insert(_CONTACTS).from_select(_CONTACT_COLUMNS, chosen).returning(_CONTACTS.c.id)
-    )
+    return insert(_CONTACTS).from_select(_CONTACT_COLUMNS, chosen).returning(_CONTACTS.c.id)
+
+
+def _claimed_insert_with_history() -> Insert:
+    """PostgreSQL: `_INSERT_WITH_HISTORY` that also claims a request key (`claim_cte`) and
+    inserts the contact, and so its history row, only when the claim won."""
+    return history.with_contact(_contact_if_claimed(claim_cte()))
 
 
 _BY_SOURCE_KEY = select(_CONTACTS.c.id).where(_CONTACTS.c.source_key == bindparam("key"))
@@ -713,12 +720,7 @@ def _insert_for_known() -> Select[Any]:
     ) & _DEFAULT_UNIT.scalar_subquery().is_not_distinct_from(
         bindparam("default_unit", type_=_SETTINGS.c.unit.type)
     )
-    claim = claim_cte(known)
-    chosen = select(*(bindparam(name, type_=_CONTACTS.c[name].type) for name in _CONTACT_COLUMNS)).where(
-        select(claim.c.key).exists()
-    )
-    contact = insert(_CONTACTS).from_select(_CONTACT_COLUMNS, chosen).returning(_CONTACTS.c.id)
-    stored = history.with_contact(contact).cte("stored")
+    stored = history.with_contact(_contact_if_claimed(claim_cte(known))).cte("stored")
     return select(known.label("known"), select(stored.c.contact_id).scalar_subquery().label("contact_id"))
 
 
