@@ -33,16 +33,22 @@ class Replayed(Exception):
     """This request was handled before (its key was claimed): nothing of it was done again."""
 
 
-def _claim_statement(backend: str, prefix: str = "") -> Insert:
+def _claim_statement(backend: str, prefix: str = "", condition: ColumnElement[bool] | None = None) -> Insert:
     """One statement, no error for a key already there: on PostgreSQL it runs in autocommit,
     so claiming costs one round trip. Only the database's own dialect is imported (the
-    statement names both columns, as `Prepared` needs)."""
+    statement names both columns, as `Prepared` needs). Its values are named `prefix` + the
+    column; with `condition`, the key is claimed only where it holds."""
     if backend == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     values = {name: bindparam(prefix + name, type_=_TABLE.c[name].type) for name in ("key", "seen_at")}
-    return insert(_TABLE).values(values).on_conflict_do_nothing().returning(_TABLE.c.key)
+    statement = (
+        insert(_TABLE).values(values)
+        if condition is None
+        else insert(_TABLE).from_select(list(values), select(*values.values()).where(condition))
+    )
+    return statement.on_conflict_do_nothing().returning(_TABLE.c.key)
 
 
 def claim_cte(condition: ColumnElement[bool] | None = None) -> CTE:
@@ -51,13 +57,7 @@ def claim_cte(condition: ColumnElement[bool] | None = None) -> CTE:
     (`Once.values`). Every sub-statement of a WITH runs in the one statement's transaction, so
     the claim and the write are one round trip and stand or fall together. With `condition`,
     the key is claimed only where it holds."""
-    if condition is None:
-        return _claim_statement("postgresql", "claim_").cte("claim")
-    from sqlalchemy.dialects.postgresql import insert
-
-    values = [bindparam("claim_" + name, type_=_TABLE.c[name].type) for name in ("key", "seen_at")]
-    claimed = insert(_TABLE).from_select(["key", "seen_at"], select(*values).where(condition))
-    return claimed.on_conflict_do_nothing().returning(_TABLE.c.key).cte("claim")
+    return _claim_statement("postgresql", "claim_", condition).cte("claim")
 
 
 class RequestStore:
@@ -93,7 +93,7 @@ class RequestStore:
     def prune(self, now: datetime) -> int:
         """Forget keys older than `KEEP`; returns how many."""
         with self.db.session() as session:
-            result = session.execute(delete(HandledRequest).where(HandledRequest.seen_at < now - KEEP))
+            result = session.execute(_PRUNE, {"before": now - KEEP})
         self._pruned_at = now
         return result.rowcount or 0
 
