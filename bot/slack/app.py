@@ -498,8 +498,14 @@ class SlackAdapter:
         handler = self.context.handler()
         user_id = user.get("id", "")
         work = asyncio.ensure_future(
-            self._submit(
-                handler, values, user_id, user.get("username") or user.get("name"), contact_id, source_key
+            self._in_thread(
+                self._submitted,
+                handler,
+                values,
+                user_id,
+                user.get("username") or user.get("name"),
+                contact_id,
+                source_key,
             )
         )
         try:
@@ -529,7 +535,7 @@ class SlackAdapter:
             title = _("Saved") if answer.ok else _("Not saved")
             await ack(response_action="update", view=message_modal(title, render(answer.blocks)))
 
-    async def _submit(
+    def _submitted(
         self,
         handler: CommandHandler,
         values: dict[str, str],
@@ -538,8 +544,9 @@ class SlackAdapter:
         contact_id: int | None,
         source_key: str | None,
     ) -> FormOutcome:
-        caller = await self._in_thread(self.caller, user_id, name)
-        return await self._in_thread(handler.submit_form, values, caller, contact_id, source_key)
+        """Who submits, and the outcome of their form: one trip to the database threads (as
+        `_answer`)."""
+        return handler.submit_form(values, self.caller(user_id, name), contact_id, source_key)
 
     async def _tell_later(
         self, client: AsyncWebClient, user_id: str, work: asyncio.Future[FormOutcome]
