@@ -22,7 +22,7 @@ from handlers.countries import country_name
 from handlers.fields import FIELDS, Field
 from handlers.i18n import _, current_language
 from handlers.kinds import KINDS, kind_label
-from handlers.register_fields import direction_label, programme_label
+from handlers.register_fields import DIRECTIONS, PROGRAMMES, direction_label, programme_label
 from storage.exchange import neutralise
 from storage.models import Contact
 from storage.xlsx import Column, Table, write_workbook
@@ -115,6 +115,10 @@ def describe(f: Field) -> str:
         text = _("The country, by its name (a code such as FI is read too).")
     elif f.input == "kind":
         text = _("The kind of contact: {kinds}.").format(kinds=", ".join(kind_label(k) for k in KINDS))
+    elif f.input == "direction":
+        text = _("One of: {values}.").format(values=", ".join(direction_label(d) for d in DIRECTIONS))
+    elif f.input == "programme":
+        text = _("One of: {values}.").format(values=", ".join(programme_label(p) for p in PROGRAMMES))
     elif f.input == "date":
         text = _("The date of the contact (empty: the day of logging).")
     elif f.input == "toggle":

@@ -60,6 +60,8 @@ def test_the_workbook_has_words_real_dates_a_frozen_filtered_header_and_a_sheet_
     described = {r[0]: r[1] for r in fields.iter_rows(min_row=2, values_only=True)}
     assert set(described) == set(headers)
     assert "Personuppgift" in described["E-post"] and "Måste anges" in described["Organisation"]
+    # Direction and programme take fixed values, not free text: the sheet names them.
+    assert described["Riktning"].startswith("Ett av: Inkommande") and "Interreg" in described["Program"]
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(cli: Cli, tmp_path: Path) -> None:
