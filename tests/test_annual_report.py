@@ -102,6 +102,9 @@ def test_the_workbook_has_a_sheet_per_section_with_numbers_as_numbers(reports: d
     assert ["Rovaniemen kaupunki", 2, datetime(2026, 5, 14)] in towns  # a day Excel can count with
     shares = [c for row in workbook["Barn och unga"].iter_rows() for c in row if c.number_format == "0 %"]
     assert shares and all(isinstance(c.value, int | float) and 0 <= c.value <= 1 for c in shares)
+    # A change reads as the report writes it, "+1", and is still a number.
+    brief = [c for row in workbook["I korthet"].iter_rows() for c in row if c.number_format == "+0;-0;0"]
+    assert brief and all(isinstance(c.value, int) and c.value > 0 for c in brief)
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(reports: dict[str, bytes]) -> None:

@@ -101,6 +101,8 @@ def _value(cell: Any, text: str) -> None:
     report writes it; anything else as text."""
     if _WHOLE_NUMBER.fullmatch(text):
         cell.value = int(text)
+        if text.startswith("+"):  # a change: its sign shown, as the report writes it
+            cell.number_format = "+0;-0;0"
     elif (share := _PERCENT.fullmatch(text)) is not None:
         cell.value = int(share.group(1)) / 100
         cell.number_format = "0 %"
