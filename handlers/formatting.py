@@ -39,10 +39,10 @@ def contact_details(contact: Contact, zone: ZoneInfo, shared: bool = False) -> l
     were in `zone` (the municipality's). `shared`: the reply is seen by a whole channel, so
     the counterpart's name and e-mail (personal data) are left out."""
     language = current_language()
-    country = country_name(contact.country, language) + (f", {contact.city}" if contact.city else "")
     pairs: list[tuple[str, Text]] = [
         (field_label("org"), plain(contact.organisation.name)),
-        (field_label("country"), plain(country)),
+        (field_label("country"), plain(country_name(contact.country, language))),
+        *([(field_label("city"), plain(contact.city))] if contact.city else []),
         (field_label("kind"), plain(kind_label(contact.kind))),
         (field_label("date"), plain(contact.contact_date.isoformat())),
         (field_label("youth"), plain(_("yes") if contact.youth else _("no"))),

@@ -141,6 +141,8 @@ def test_oversize_and_emoji_everywhere(context: BotContext) -> None:
         'log org="Åbo 🎓 Akademi" country=FI city=Åbo summary="Utbyte 🎉 för elever" person="Åsa Öberg"',
     )
     assert "Saved contact #1" in text and "Åbo 🎓 Akademi" in text
+    # The city on a line of its own, under its own label (not after the country, as "Country").
+    assert "Country: Finland\n" in text and "City: Åbo\n" in text
 
 
 @given(st.text(max_size=200))
