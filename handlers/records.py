@@ -166,8 +166,10 @@ class RecordCommands:
             ),
         }
         name, can = roles[caller.role]
+        # The id is what the administrator writes in COORDINATORS or ARCHIVISTS; the name says whose it is.
+        user = f"{caller.name} ({caller.qualified_id})" if caller.name else caller.qualified_id
         return reply(
-            say(_("You are {user}, with the role *{role}*."), user=caller.qualified_id, role=_(name)),
+            say(_("You are {user}, with the role *{role}*."), user=user, role=_(name)),
             say(_(can)),
         )
 

@@ -86,7 +86,8 @@ def test_an_archivist_reads_and_exports_but_every_change_is_refused(app: Running
     assert "Rovaniemen kaupunki" in app.reply_to("show 1", user="UARCH", name="archie", response="a")
     exported = app.reply_to("export", user="UARCH", name="archie", response="x")
     assert "Export of 1 contact" in exported
-    assert "role *archivist*" in app.reply_to("whoami", user="UARCH", name="archie", response="w")
+    said = app.reply_to("whoami", user="UARCH", name="archie", response="w")
+    assert "You are archie (slack:UARCH), with the role *archivist*" in said
 
 
 def test_the_coordinators_user_group_is_read_from_slack_kept_and_refreshed(
