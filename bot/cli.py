@@ -64,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help=_("create or upgrade the database schema"))
 
     export = commands.add_parser("export", help=_("write every contact as CSV, JSON or Excel (xlsx)"))
-    export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
+    export.add_argument(
+        "--format",
+        choices=("csv", "json", "xlsx"),
+        default="csv",
+        help=_("file format: csv (default), json or xlsx (Excel)"),
+    )
     export.add_argument("--from", dest="start", type=_date, help=_("first meeting date, YYYY-MM-DD"))
     export.add_argument("--to", dest="end", type=_date, help=_("last meeting date, YYYY-MM-DD"))
     export.add_argument("-o", "--output", type=Path, help=_("file to write (default: standard output)"))
